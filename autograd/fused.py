@@ -1,0 +1,88 @@
+"""Fused n-ary ops: `sum`, `dot` and `matvec`, one node per result however many operands.
+
+A neuron's weighted sum and bias are one `dot` node instead of 2n + 1 binary
+nodes, which is most of what makes training fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from numbers import Real
+
+from .rules import DOT, SUM
+from .value import Value, constant, node
+
+Operand = Value | Real
+
+
+def _as_values(items: tuple, op_name: str) -> tuple[Value, ...]:
+    return tuple(x if isinstance(x, Value) else constant(x, op_name) for x in items)
+
+
+def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - the contract's name
+    """One node adding all `values`; a number entry becomes a leaf among the parents."""
+    parents = _as_values(tuple(values), "sum")
+    if not parents:
+        raise ValueError("sum: needs at least one value, got an empty sequence")
+    return node(SUM.forward([p.data for p in parents]), parents, SUM)
+
+
+def dot(a: Iterable[Operand], b: Iterable[Operand], bias: Operand | None = None) -> Value:
+    """One node computing sum(a_i * b_i) (+ bias); parents: a's entries, b's, then the bias.
+
+    A number entry becomes a leaf Value among the parents.
+    """
+    a, b = tuple(a), tuple(b)
+    if len(a) != len(b):
+        raise ValueError(f"dot: needs equal lengths, got {len(a)} and {len(b)}")
+    if bias is None:
+        return _dot_node(a, b, ())
+    bias = bias if isinstance(bias, Value) else constant(bias, "dot")
+    return _dot_node(a, b, (bias,))
+
+
+def _dot_node(a: tuple, b: tuple, tail: tuple[Value, ...]) -> Value:
+    bias = tail[0].data if tail else None
+    try:  # the hot path, Values only: a number has no .data, a NumPy scalar's won't multiply
+        data = DOT.forward([v.data for v in a], [v.data for v in b], bias)
+        if type(data) is float:
+            return node(data, a + b + tail, DOT)
+    except (AttributeError, TypeError):
+        pass
+    if not a:
+        raise ValueError("dot: needs at least one pair, got two empty sequences")
+    a, b = _as_values(a, "dot"), _as_values(b, "dot")
+    data = DOT.forward([v.data for v in a], [v.data for v in b], bias)
+    return node(data, a + b + tail, DOT)
+
+
+def matvec(
+    rows: Sequence[Sequence[Operand]],
+    x: Iterable[Operand],
+    biases: Sequence[Value] | None = None,
+) -> list[Value]:
+    """[dot(row, x, bias) for each row and bias]: a layer's weighted sums, one node each.
+
+    Faster than calling `dot` per row because `x` is checked and read once.
+    """
+    x = tuple(x)
+    if biases is None:
+        biases = [None] * len(rows)
+    elif len(biases) != len(rows):
+        raise ValueError(f"matvec: {len(rows)} rows but {len(biases)} biases")
+    forward = DOT.forward
+    try:  # the hot path, Values only (see `_dot_node`)
+        x_data = [v.data for v in x]
+        out = []
+        for row, bias in zip(rows, biases):
+            row = tuple(row)
+            if bias is None:
+                data, parents = forward([w.data for w in row], x_data), row + x
+            else:
+                data, parents = forward([w.data for w in row], x_data, bias.data), (*row, *x, bias)
+            if len(row) != len(x) or type(data) is not float:
+                raise TypeError
+            out.append(node(data, parents, DOT))
+        return out
+    except (AttributeError, TypeError):
+        return [dot(row, x, bias) for row, bias in zip(rows, biases)]

@@ -1,0 +1,216 @@
+"""`Value`: one scalar and the node of the computation graph that produced it.
+
+Each operator looks its rule up in `rules.py` and builds one node; the node
+keeps its operands (`parents`), its rule and, for ops such as `a ** 3` or
+`leaky_relu(0.1)`, a constant argument. No closure and no dict per node.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable
+from itertools import count
+
+from . import grad_mode
+from .backward import backward, propagate
+from .rules import (
+    ADD,
+    DIV,
+    ELU,
+    EXP,
+    LEAF,
+    LEAKY_RELU,
+    LOG,
+    MUL,
+    NEG,
+    POW,
+    RELU,
+    SIGMOID,
+    SUB,
+    TANH,
+    Rule,
+)
+
+
+def as_float(x: object, where: str, expected: str = "a real number or a Value") -> float:
+    """`x` as a Python float if it is a real number (not a bool), else TypeError."""
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        try:
+            return float(x)
+        except OverflowError:
+            raise ValueError(f"{where}: {x!r} is too large for a float") from None
+    raise TypeError(f"{where}: expected {expected}, got {type(x).__name__}")
+
+
+_new = object.__new__
+_pow = POW.forward
+_next_seq = count(1).__next__
+
+
+def node(data: float, parents: tuple[Value, ...], rule: Rule, arg: float | None = None) -> Value:
+    """A new op result; under `no_grad()` a leaf holding only the data.
+
+    Each result gets the next creation number (backward's order); one whose
+    value, or for ops that can have them, local gradients are not finite is
+    reported to the backward pass (see `grad_mode.exact_zeros`).
+    """
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    if grad_mode.enabled:
+        out.parents = parents
+        out._rule = rule
+        out._arg = arg
+        out._seq = _next_seq()
+        if data - data or not rule.finite_locals:
+            _check_finite(out)
+    else:
+        out.parents = ()
+        out._rule = LEAF
+        out._arg = None
+        out._seq = 0
+    return out
+
+
+def _check_finite(out: Value) -> None:
+    data = out.data
+    if data - data or any(x - x for x in out._rule.local(out)):
+        grad_mode.note_nonfinite()
+
+
+def constant(x: object, op_name: str) -> Value:
+    """A number operand as a leaf Value (as micrograd draws it); TypeError otherwise."""
+    out = _new(Value)
+    out.data = x if type(x) is float else as_float(x, op_name)
+    out.grad = 0.0
+    out.label = ""
+    out.parents = ()
+    out._rule = LEAF
+    out._arg = None
+    out._seq = 0
+    return out
+
+
+def _binary(rule: Rule) -> Callable[[Value, object], Value]:
+    forward, name = rule.forward, rule.name
+
+    def op(self: Value, other: object) -> Value:
+        if other.__class__ is not Value:
+            other = other if isinstance(other, Value) else constant(other, name)
+        return node(forward(self.data, other.data), (self, other), rule)
+
+    op.__doc__ = f"self {name} other, one node: " + ", ".join(rule.formulas)
+    return op
+
+
+def _reflected(rule: Rule) -> Callable[[Value, object], Value]:
+    forward, name = rule.forward, rule.name
+
+    def op(self: Value, other: object) -> Value:
+        other = constant(other, name)
+        return node(forward(other.data, self.data), (other, self), rule)
+
+    op.__doc__ = f"other {name} self, the number a leaf among the parents: " + ", ".join(
+        rule.formulas
+    )
+    return op
+
+
+def _unary(rule: Rule) -> Callable[[Value], Value]:
+    forward = rule.forward
+
+    def op(self: Value) -> Value:
+        return node(forward(self.data), (self,), rule)
+
+    op.__doc__ = f"{rule.name}(self), one node: {rule.formulas[0]}"
+    return op
+
+
+class Value:
+    """A scalar, its gradient, and the op that made it.
+
+    `data` and `grad` are plain floats; `parents` are the operands in order and
+    `op` the op's name (`""` for a leaf). `backward()` fills `grad` throughout the
+    graph below this Value.
+    """
+
+    __slots__ = ("data", "grad", "label", "parents", "_rule", "_arg", "_seq")
+    __array_ufunc__ = None  # NumPy scalars hand `np.int64(2) * v` to our __rmul__
+
+    def __init__(self, data: numbers.Real, label: str = "") -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
+        self.data = data if type(data) is float else as_float(data, "Value", "a real number")
+        self.grad = 0.0
+        self.label = label
+        self.parents: tuple[Value, ...] = ()
+        self._rule = LEAF
+        self._arg: float | None = None
+        self._seq = 0  # creation number; 0 for a leaf
+
+    # --- what the node is ---
+
+    @property
+    def op(self) -> str:
+        return self._rule.name
+
+    @property
+    def _op(self) -> str:
+        return self._rule.name
+
+    @property
+    def _prev(self) -> set[Value]:
+        """The parents as a set, as micrograd keeps them."""
+        return set(self.parents)
+
+    def __repr__(self) -> str:
+        return f"Value(data={self.data}, grad={self.grad})"
+
+    # --- the chain rule ---
+
+    def backward(self) -> None:
+        """Fill `.grad` of every Value below this one (see `autograd.backward`)."""
+        backward(self)
+
+    def _backward(self) -> None:
+        """This node's one step of the chain rule: parent.grad += self.grad * local."""
+        propagate(self)
+
+    # --- operators: each builds one node from its rule (`_binary` and friends above) ---
+
+    __add__ = _binary(ADD)
+    __radd__ = _reflected(ADD)
+    __sub__ = _binary(SUB)
+    __rsub__ = _reflected(SUB)
+    __mul__ = _binary(MUL)
+    __rmul__ = _reflected(MUL)
+    __truediv__ = _binary(DIV)
+    __rtruediv__ = _reflected(DIV)
+    __neg__ = _unary(NEG)
+
+    def __pow__(self, other: Value | numbers.Real) -> Value:
+        if isinstance(other, Value):
+            return node(POW.forward(self.data, other.data), (self, other), POW)
+        exponent = as_float(other, "**")
+        return node(_pow(self.data, exponent), (self,), POW, exponent)
+
+    def __rpow__(self, other: numbers.Real) -> Value:
+        base = constant(other, "**")
+        return node(_pow(base.data, self.data), (base, self), POW)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Value:
+        slope = as_float(negative_slope, "leaky_relu")
+        return node(LEAKY_RELU.forward(self.data, slope), (self,), LEAKY_RELU, slope)
+
+    def elu(self, alpha: float = 1.0) -> Value:
+        alpha = as_float(alpha, "elu")
+        return node(ELU.forward(self.data, alpha), (self,), ELU, alpha)
+
+    # --- methods: activations and friends ---
+
+    exp = _unary(EXP)
+    log = _unary(LOG)
+    relu = _unary(RELU)
+    sigmoid = _unary(SIGMOID)
+    tanh = _unary(TANH)

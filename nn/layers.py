@@ -1,0 +1,161 @@
+"""`Neuron`, `Layer`, `MLP` (micrograd's names and behaviour) and `Dropout`."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from numbers import Real
+
+from autograd import Value, dot
+from autograd.fused import matvec
+from autograd.value import constant
+
+from .init import INITS
+from .module import Module
+
+ACTIVATIONS = {
+    "relu": ("ReLU", Value.relu),
+    "tanh": ("Tanh", Value.tanh),
+    "sigmoid": ("Sigmoid", Value.sigmoid),
+    "leaky_relu": ("LeakyReLU", Value.leaky_relu),
+    "elu": ("ELU", Value.elu),
+    "linear": ("Linear", None),
+}
+
+Inputs = Sequence[Value | Real]
+
+
+def _check_choice(kind: str, name: str, choices: dict) -> None:
+    if name not in choices:
+        raise ValueError(f"unknown {kind} {name!r}; choose one of {', '.join(choices)}")
+
+
+class Neuron(Module):
+    """One neuron: activation(w . x + b), the weighted sum and bias one fused `dot` node.
+
+    By default each weight is `random.uniform(-1, 1)` from Python's global
+    `random`, in order, and the bias 0, exactly as micrograd.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nonlin: bool = True,
+        activation: str = "relu",
+        init: str = "micrograd",
+        rng: random.Random | None = None,
+        fan_out: int = 1,
+    ) -> None:
+        _check_choice("activation", activation, ACTIVATIONS)
+        _check_choice("init", init, INITS)
+        if isinstance(nin, bool) or not isinstance(nin, int) or nin < 1:
+            raise ValueError(f"Neuron: nin must be a positive int, got {nin!r}")
+        self.w = [Value(x) for x in INITS[init](rng or random, nin, fan_out)]
+        self.b = Value(0)
+        self.nonlin = nonlin
+        self.activation = activation if nonlin else "linear"
+        self._activate = ACTIVATIONS[self.activation][1]
+
+    def __call__(self, x: Inputs) -> Value:
+        if len(x) != len(self.w):
+            raise ValueError(f"Neuron: expected {len(self.w)} inputs, got {len(x)}")
+        act = dot(self.w, x, self.b)
+        return self._activate(act) if self._activate else act
+
+    def parameters(self) -> list[Value]:
+        return self.w + [self.b]
+
+    def __repr__(self) -> str:
+        return f"{ACTIVATIONS[self.activation][0]}Neuron({len(self.w)})"
+
+
+class Layer(Module):
+    """`nout` neurons on the same inputs; returns a list, or one Value when nout == 1."""
+
+    def __init__(self, nin: int, nout: int, **kwargs: object) -> None:
+        self.neurons = [Neuron(nin, fan_out=nout, **kwargs) for _ in range(nout)]
+
+    def __call__(self, x: Inputs) -> Value | list[Value]:
+        if len(x) != len(self.neurons[0].w):
+            raise ValueError(f"Layer: expected {len(self.neurons[0].w)} inputs, got {len(x)}")
+        x = [v if isinstance(v, Value) else constant(v, "Layer") for v in x]  # lift once
+        neurons = self.neurons
+        sums = matvec([n.w for n in neurons], x, [n.b for n in neurons])
+        out = [n._activate(s) if n._activate else s for n, s in zip(neurons, sums)]
+        return out[0] if len(out) == 1 else out
+
+    def parameters(self) -> list[Value]:
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def __repr__(self) -> str:
+        return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
+
+
+class Dropout(Module):
+    """Inverted dropout: in training, zero each input with probability p, scale the rest.
+
+    Survivors are multiplied by 1 / (1 - p), as PyTorch, so eval mode needs no
+    rescaling; draws come from Python's global `random`.
+    """
+
+    def __init__(self, p: float = 0.5) -> None:
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1], got {p!r}")
+        self.p = p
+
+    def __call__(self, x: list[Value]) -> list[Value]:
+        if not self.training or self.p == 0:
+            return x
+        if self.p == 1:
+            return [v * 0.0 for v in x]
+        scale = 1.0 / (1.0 - self.p)
+        return [v * 0.0 if random.random() < self.p else v * scale for v in x]
+
+    def __repr__(self) -> str:
+        return f"Dropout(p={self.p})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: hidden layers use `activation`, the last is linear.
+
+    `seed` gives the model its own random stream (the global `random` is left
+    alone); `dropout` > 0 puts a `Dropout` after each hidden layer.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "relu",
+        init: str = "micrograd",
+        seed: int | None = None,
+        dropout: float = 0.0,
+    ) -> None:
+        if not nouts:
+            raise ValueError("MLP: nouts must name at least one layer size")
+        rng = random.Random(seed) if seed is not None else None
+        sizes = [nin, *nouts]
+        self.layers = [
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                nonlin=i != len(nouts) - 1,
+                activation=activation,
+                init=init,
+                rng=rng,
+            )
+            for i in range(len(nouts))
+        ]
+        self.dropout = Dropout(dropout)
+
+    def __call__(self, x: Inputs) -> Value | list[Value]:
+        for layer in self.layers[:-1]:
+            x = layer(x)
+            x = self.dropout([x] if isinstance(x, Value) else x)
+        return self.layers[-1](x)
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def __repr__(self) -> str:
+        return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"

@@ -1,0 +1,92 @@
+"""`Module`: parameters, modes and a JSON-ready snapshot of the weights."""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+from collections.abc import Iterator
+from pathlib import Path
+
+from autograd import Value
+
+
+class Module:
+    """Base of every layer: micrograd's `parameters()`/`zero_grad()` and PyTorch's modes.
+
+    Parameters and submodules are found in the instance's attributes, in the
+    order they were set: a `Value`, a `Module`, or a list of either.
+    """
+
+    training: bool = True
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Value]]:
+        """(dotted name, parameter) pairs, such as ("layers.0.neurons.1.w.0", w)."""
+        for name, item in vars(self).items():
+            yield from _named(item, prefix + name)
+
+    def parameters(self) -> list[Value]:
+        return [p for _, p in self.named_parameters()]
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every submodule below it."""
+        yield self
+        for item in vars(self).values():
+            for sub in item if isinstance(item, (list, tuple)) else (item,):
+                if isinstance(sub, Module):
+                    yield from sub.modules()
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def train(self, mode: bool = True) -> Module:
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self) -> Module:
+        return self.train(False)
+
+    def state_dict(self) -> dict[str, float]:
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: dict[str, float]) -> None:
+        """Set every parameter from `state`; strict: keys must match exactly."""
+        params = dict(self.named_parameters())
+        for key in state:
+            if key not in params:
+                raise ValueError(f"load_state_dict: unexpected key {key!r}")
+        for key, value in state.items():
+            if not isinstance(value, numbers.Real) or isinstance(value, bool):
+                raise ValueError(
+                    f"load_state_dict: {key!r} must be a real number, got {type(value).__name__}"
+                )
+        for key in params:
+            if key not in state:
+                raise ValueError(f"load_state_dict: missing key {key!r}")
+        for key, p in params.items():
+            p.data = float(state[key])
+
+    def save(self, path: str | Path) -> None:
+        """Write the parameters to a JSON file (`state_dict()`)."""
+        state = self.state_dict()
+        bad = [k for k, v in state.items() if not math.isfinite(v)]
+        if bad:
+            raise ValueError(f"save: parameter {bad[0]!r} is not finite: {state[bad[0]]!r}")
+        Path(path).write_text(json.dumps(state, indent=1))
+
+    def load(self, path: str | Path) -> Module:
+        """Read parameters written by `save()`; returns the module."""
+        self.load_state_dict(json.loads(Path(path).read_text()))
+        return self
+
+
+def _named(item: object, name: str) -> Iterator[tuple[str, Value]]:
+    if isinstance(item, Value):
+        yield name, item
+    elif isinstance(item, Module):
+        yield from item.named_parameters(name + ".")
+    elif isinstance(item, (list, tuple)):
+        for i, sub in enumerate(item):
+            yield from _named(sub, f"{name}.{i}")
