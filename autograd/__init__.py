@@ -17,7 +17,27 @@ from .fused import sum as sum  # the contract's name; left out of __all__
 from .grad_mode import no_grad
 from .gradcheck import gradcheck
 from .rules import RULES, Rule
+from .steps import Contribution, Step, StepTable, backward_steps, step_table
 from .value import Value
+from .viz import draw_dot, save_frames, show_steps, step_frames
 
-__all__ = ["RULES", "Rule", "Value", "backward", "dot", "gradcheck", "matvec", "no_grad"]
+__all__ = [
+    "RULES",
+    "Contribution",
+    "Rule",
+    "Step",
+    "StepTable",
+    "Value",
+    "backward",
+    "backward_steps",
+    "dot",
+    "draw_dot",
+    "gradcheck",
+    "matvec",
+    "no_grad",
+    "save_frames",
+    "show_steps",
+    "step_frames",
+    "step_table",
+]
 __version__ = "0.1.0"

@@ -18,6 +18,7 @@ step: parent.grad += upstream * local, with `local` from the rule table.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
@@ -48,13 +49,17 @@ def _creation(node: Value) -> int:
     return node._seq
 
 
-def propagate(node: Value) -> list[float]:
-    """One node's step of the chain rule; returns the amounts added to its parents."""
+def propagate(node: Value) -> tuple[Sequence[float], list[float]]:
+    """One node's step of the chain rule: parent.grad += node.grad * local, for each parent.
+
+    Returns the local gradients and the amounts added.
+    """
     upstream = node.grad
-    amounts = [upstream * local for local in node._rule.local(node)]
+    locals_ = node._rule.local(node)
+    amounts = [upstream * local for local in locals_]
     for parent, amount in zip(node.parents, amounts):
         parent.grad += amount
-    return amounts
+    return locals_, amounts
 
 
 def backward(root: Value) -> None:
@@ -81,6 +86,6 @@ def backward(root: Value) -> None:
             else:
                 amount = upstream * local
                 if amount or not prune:
-                    parent.grad = amount
+                    parent.grad = 0.0 + amount  # as reset-then-add: -0.0 becomes 0.0
                     queued.add(parent)
                     heappush(heap, (-parent._seq, parent))

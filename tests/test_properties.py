@@ -70,7 +70,9 @@ def programs(draw):
         if kind == "unary":
             steps.append(("unary", draw(st.sampled_from(sorted(UNARY))), (draw(pick),)))
         elif kind == "binary":
-            steps.append(("binary", draw(st.sampled_from(sorted(BINARY))), (draw(pick), draw(pick))))
+            steps.append(
+                ("binary", draw(st.sampled_from(sorted(BINARY))), (draw(pick), draw(pick)))
+            )
         else:
             args = tuple(draw(st.lists(pick, min_size=2, max_size=6)))
             steps.append(("nary", draw(st.sampled_from(sorted(NARY))), args))

@@ -1,0 +1,132 @@
+"""The step-through: `root.backward()` one node at a time, each step shown.
+
+Each step is one node's turn in the chain rule: its gradient so far (the
+upstream gradient) times each local gradient from the rule table is the
+amount added to that parent's gradient. Where a parent has several consumers
+(fan-in), the amounts of their steps add up.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .backward import interior_order, propagate
+from .value import Value
+
+
+def name_of(v: Value) -> str:
+    """A short name for a Value in a worked example: its label, else its op or number."""
+    if v.label:
+        return v.label
+    return f"[{v.op}]" if v.op else f"{v.data:g}"
+
+
+def _num(x: float) -> str:
+    return f"{x:.6g}"
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one parent edge received in a step: upstream * local = amount."""
+
+    parent: Value
+    local: float
+    formula: str
+    amount: float
+
+
+@dataclass(frozen=True)
+class Step:
+    """One node's step of the chain rule, already applied when you see it."""
+
+    node: Value
+    upstream: float
+    contributions: tuple[Contribution, ...]
+
+    def __str__(self) -> str:
+        parts = [
+            f"{name_of(c.parent)} += {_num(self.upstream)} x {_num(c.local)} = {_num(c.amount)}"
+            f"  ({c.formula})"
+            for c in self.contributions
+        ]
+        head = f"{name_of(self.node)} ({self.node.op}), upstream {_num(self.upstream)}"
+        return f"{head}: " + "; ".join(parts)
+
+
+def backward_steps(root: Value) -> Iterator[Step]:
+    """Yield one applied `Step` per non-leaf node, in the order `backward()` visits them.
+
+    Interior gradients are reset first and the root seeded with 1 (a leaf root
+    just gains 1, and there are no steps). Running it to the end leaves every
+    gradient exactly as `root.backward()` would.
+    """
+    for node in seed(root):
+        yield take_step(node)
+
+
+def seed(root: Value) -> list[Value]:
+    """Start a pass: reset interior gradients, seed the root; returns the nodes to step."""
+    order = interior_order(root)
+    if not order:
+        root.grad += 1.0
+        return order
+    for node in order:
+        node.grad = 0.0
+    root.grad = 1.0
+    return order
+
+
+def take_step(node: Value) -> Step:
+    """Apply one node's step of the chain rule and describe it."""
+    upstream = node.grad
+    locals_, amounts = propagate(node)
+    rule, arity = node._rule, len(node.parents)
+    contributions = tuple(
+        Contribution(parent, local, rule.formula(i, arity), amount)
+        for i, (parent, local, amount) in enumerate(zip(node.parents, locals_, amounts))
+    )
+    return Step(node, upstream, contributions)
+
+
+class StepTable(list):
+    """All steps of a backward pass, shown as a worked example (text or HTML)."""
+
+    COLUMNS = ("step", "node", "upstream", "x local", "= amount", "to", "sum so far", "rule")
+
+    def rows(self) -> Iterator[tuple[str, ...]]:
+        grads: dict[int, float] = {}
+        for k, step in enumerate(self, 1):
+            for c in step.contributions:
+                grads[id(c.parent)] = grads.get(id(c.parent), 0.0) + c.amount
+                yield (
+                    str(k),
+                    f"{name_of(step.node)} ({step.node.op})",
+                    _num(step.upstream),
+                    _num(c.local),
+                    _num(c.amount),
+                    name_of(c.parent),
+                    _num(grads[id(c.parent)]),
+                    c.formula,
+                )
+
+    def __str__(self) -> str:
+        rows = [self.COLUMNS, *self.rows()]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(self.COLUMNS))]
+        return "\n".join(
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows
+        )
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.COLUMNS)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
+            for row in self.rows()
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def step_table(root: Value) -> StepTable:
+    """Run the whole step-through and return its steps as a printable table."""
+    return StepTable(backward_steps(root))
