@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: demo test lint bench graphviz
+.PHONY: demo test bench graphviz notebooks
 
 demo: $(VENV)/.demo graphviz
 	$(BIN)/python -m nn --out $(OUT)
@@ -40,3 +40,9 @@ graphviz:
 		echo "Installing Debian's graphviz (the dot program)"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq graphviz; }
+
+# Re-run every notebook in place, so the committed outputs match the code they show.
+notebooks: $(VENV)/.test graphviz
+	$(BIN)/python -c "import sys, nbformat, nbclient; \
+	[nbformat.write(nbclient.NotebookClient(nbformat.read(p, as_version=4), timeout=300, \
+	resources={'metadata': {'path': 'notebooks'}}).execute(), p) for p in sys.argv[1:]]" notebooks/*.ipynb
