@@ -73,19 +73,19 @@ def backward(root: Value) -> None:
         return
     prune = grad_mode.exact_zeros
     root.grad = 1.0
-    queued = {root}
-    heap = [(-root._seq, root)]
+    queued = {root._seq: root}  # by creation number: every node this pass has reached
+    heap = [-root._seq]  # minus the creation numbers still to visit: the largest pops first
     while heap:
-        node = heappop(heap)[1]
+        node = queued[-heappop(heap)]
         upstream = node.grad
         if not upstream and prune:
             continue  # its amounts cancelled out: it sends nothing
         for parent, local in zip(node.parents, node._rule.local(node)):
-            if not parent.parents or parent in queued:
+            if not parent.parents or parent._seq in queued:
                 parent.grad += upstream * local
             else:
                 amount = upstream * local
                 if amount or not prune:
                     parent.grad = 0.0 + amount  # as reset-then-add: -0.0 becomes 0.0
-                    queued.add(parent)
-                    heappush(heap, (-parent._seq, parent))
+                    queued[parent._seq] = parent
+                    heappush(heap, -parent._seq)

@@ -70,17 +70,16 @@ def matvec(
         biases = [None] * len(rows)
     elif len(biases) != len(rows):
         raise ValueError(f"matvec: {len(rows)} rows but {len(biases)} biases")
-    forward = DOT.forward
+    forward, n = DOT.forward, len(x)
     try:  # the hot path, Values only (see `_dot_node`)
         x_data = [v.data for v in x]
         out = []
         for row, bias in zip(rows, biases):
-            row = tuple(row)
             if bias is None:
-                data, parents = forward([w.data for w in row], x_data), row + x
+                data, parents = forward([w.data for w in row], x_data), (*row, *x)
             else:
                 data, parents = forward([w.data for w in row], x_data, bias.data), (*row, *x, bias)
-            if len(row) != len(x) or type(data) is not float:
+            if len(row) != n or type(data) is not float:
                 raise TypeError
             out.append(node(data, parents, DOT))
         return out

@@ -82,7 +82,8 @@ def _check_finite(out: Value) -> None:
 def constant(x: object, op_name: str) -> Value:
     """A number operand as a leaf Value (as micrograd draws it); TypeError otherwise."""
     out = _new(Value)
-    out.data = x if type(x) is float else as_float(x, op_name)
+    kind = type(x)
+    out.data = x if kind is float else float(x) if kind is int else as_float(x, op_name)
     out.grad = 0.0
     out.label = ""
     out.parents = ()
