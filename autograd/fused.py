@@ -61,27 +61,44 @@ def matvec(
     x: Iterable[Operand],
     biases: Sequence[Value] | None = None,
 ) -> list[Value]:
-    """[dot(row, x, bias) for each row and bias]: a layer's weighted sums, one node each.
+    """[dot(row, x, bias) for each row and bias]: a layer's weighted sums, one node each."""
+    return matmul(rows, [tuple(x)], biases)[0]
 
-    Faster than calling `dot` per row because `x` is checked and read once.
+
+def matmul(
+    rows: Sequence[Sequence[Operand]],
+    xs: Iterable[Iterable[Operand]],
+    biases: Sequence[Value] | None = None,
+) -> list[list[Value]]:
+    """[matvec(rows, x, biases) for x in xs]: a layer on a batch, one `dot` node per output.
+
+    Faster than calling `dot` for each row and input because every row and
+    every input is checked and read once.
     """
-    x = tuple(x)
     if biases is None:
-        biases = [None] * len(rows)
+        tails, bias_data = [()] * len(rows), [None] * len(rows)
     elif len(biases) != len(rows):
-        raise ValueError(f"matvec: {len(rows)} rows but {len(biases)} biases")
-    forward, n = DOT.forward, len(x)
+        raise ValueError(f"matmul: {len(rows)} rows but {len(biases)} biases")
+    else:
+        tails, bias_data = [(b,) for b in biases], None
+    forward = DOT.forward
     try:  # the hot path, Values only (see `_dot_node`)
-        x_data = [v.data for v in x]
+        if bias_data is None:
+            bias_data = [b.data for b in biases]
+        layer = [
+            (row, [w.data for w in row], tail, bias)
+            for row, tail, bias in zip(rows, tails, bias_data)
+        ]
         out = []
-        for row, bias in zip(rows, biases):
-            if bias is None:
-                data, parents = forward([w.data for w in row], x_data), (*row, *x)
-            else:
-                data, parents = forward([w.data for w in row], x_data, bias.data), (*row, *x, bias)
-            if len(row) != n or type(data) is not float:
-                raise TypeError
-            out.append(node(data, parents, DOT))
+        for x in xs:
+            x_data, n = [v.data for v in x], len(x)
+            sums = []
+            for row, w_data, tail, bias in layer:
+                data = forward(w_data, x_data, bias)
+                if len(row) != n or type(data) is not float:
+                    raise TypeError
+                sums.append(node(data, (*row, *x, *tail), DOT))
+            out.append(sums)
         return out
     except (AttributeError, TypeError):
-        return [dot(row, x, bias) for row, bias in zip(rows, biases)]
+        return [[dot(row, x, *tail) for row, tail in zip(rows, tails)] for x in xs]

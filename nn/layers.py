@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from numbers import Real
 
 from autograd import Value, dot
-from autograd.fused import matvec
+from autograd.fused import matmul
 from autograd.value import constant
 
 from .init import INITS
@@ -76,13 +76,26 @@ class Layer(Module):
         self.neurons = [Neuron(nin, fan_out=nout, **kwargs) for _ in range(nout)]
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
-        if len(x) != len(self.neurons[0].w):
-            raise ValueError(f"Layer: expected {len(self.neurons[0].w)} inputs, got {len(x)}")
-        x = [v if isinstance(v, Value) else constant(v, "Layer") for v in x]  # lift once
-        neurons = self.neurons
-        sums = matvec([n.w for n in neurons], x, [n.b for n in neurons])
-        out = [n._activate(s) if n._activate else s for n, s in zip(neurons, sums)]
+        out = self.outputs([x])[0]
         return out[0] if len(out) == 1 else out
+
+    def outputs(self, xs: Sequence[Inputs]) -> list[list[Value]]:
+        """The layer's outputs (always a list) for each input of a batch.
+
+        Reads the weights once for the whole batch: what `MLP.batch` is built on.
+        """
+        nin = len(self.neurons[0].w)
+        lifted = []
+        for x in xs:
+            if len(x) != nin:
+                raise ValueError(f"Layer: expected {nin} inputs, got {len(x)}")
+            lifted.append([v if isinstance(v, Value) else constant(v, "Layer") for v in x])
+        neurons = self.neurons
+        activations = [n._activate for n in neurons]
+        return [
+            [act(s) if act else s for act, s in zip(activations, sums)]
+            for sums in matmul([n.w for n in neurons], lifted, [n.b for n in neurons])
+        ]
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
@@ -149,10 +162,14 @@ class MLP(Module):
         self.dropout = Dropout(dropout)
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
+        return self.batch([x])[0]
+
+    def batch(self, xs: Sequence[Inputs]) -> list[Value | list[Value]]:
+        """[model(x) for x in xs], faster: each layer reads its weights once per batch."""
         for layer in self.layers[:-1]:
-            x = layer(x)
-            x = self.dropout([x] if isinstance(x, Value) else x)
-        return self.layers[-1](x)
+            xs = [self.dropout(h) for h in layer.outputs(xs)]
+        outs = self.layers[-1].outputs(xs)
+        return [out[0] if len(out) == 1 else out for out in outs]
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]

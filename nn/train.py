@@ -32,7 +32,7 @@ class History:
 
 
 def scores(model: MLP, X: list[list[float]]) -> list[Value]:
-    return [model(x) for x in X]
+    return model.batch(X)
 
 
 def accuracy(outputs: list[Value], y: list[int]) -> float:
@@ -79,4 +79,4 @@ def train(
 def predict_grid(model: MLP, xs: list[float], ys: list[float]) -> list[list[float]]:
     """The model's score at each grid point (rows follow ys), computed without a graph."""
     model.eval()
-    return [[model([x, y]).data for x in xs] for y in ys]
+    return [[score.data for score in model.batch([[x, y] for x in xs])] for y in ys]

@@ -200,7 +200,7 @@ def test_fused_op_errors():
         autograd.dot(["a"], [Value(1.0)])
     with pytest.raises(TypeError, match="sum: .* got NoneType"):
         autograd.sum([Value(1.0), None])
-    with pytest.raises(ValueError, match="matvec: 1 rows but 2 biases"):
+    with pytest.raises(ValueError, match="matmul: 1 rows but 2 biases"):
         autograd.matvec([[1.0]], [Value(1.0)], [Value(0.0), Value(0.0)])
 
 

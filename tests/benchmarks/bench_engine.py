@@ -112,8 +112,8 @@ def moons():
     return X, [2 * label - 1 for label in y]
 
 
-def step_chainrule(model, X, Y):
-    scores = [model(x) for x in X]
+def step_chainrule(model, X, Y, batch=True):
+    scores = model.batch(X) if batch else [model(x) for x in X]
     losses = [(1 - y * s).relu() for y, s in zip(Y, scores)]
     params = model.parameters()
     loss = autograd.sum(losses) * (1.0 / len(losses)) + REG * autograd.dot(params, params)
@@ -244,6 +244,10 @@ def bench_training(repeat: int):
     for p, w in zip(model.parameters(), weights):
         p.data = w
     results["chainrule"] = best_of(lambda: step_chainrule(model, X, Y), repeat)
+    model = MLP(2, SIZES[1:])
+    for p, w in zip(model.parameters(), weights):
+        p.data = w
+    results["  per point"] = best_of(lambda: step_chainrule(model, X, Y, batch=False), repeat)
 
     mg = micrograd.nn.MLP(2, SIZES[1:])
     for p, w in zip(mg.parameters(), weights):
