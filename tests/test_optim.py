@@ -19,8 +19,8 @@ def loss_of(p):
     return (a * b - 1) ** 2 + (c.tanh() + d) ** 2 + 0.1 * (a**4) + (b - c) ** 2
 
 
-def run_ours(make, steps=10, schedule=None):
-    params = [Value(x) for x in START]
+def run(params, make, steps=10, schedule=None):
+    """10 steps of `make(params)` (and its scheduler) on loss_of; works for both engines."""
     opt = make(params)
     sched = schedule(opt) if schedule else None
     lrs = []
@@ -31,22 +31,16 @@ def run_ours(make, steps=10, schedule=None):
         if sched:
             sched.step()
             lrs.append(sched.get_last_lr()[0])
-    return [p.data for p in params], lrs, sched
+    return [float(p.data if isinstance(p, Value) else p.item()) for p in params], lrs, sched
+
+
+def run_ours(make, steps=10, schedule=None):
+    return run([Value(x) for x in START], make, steps, schedule)
 
 
 def run_torch(make, steps=10, schedule=None):
     params = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in START]
-    opt = make(params)
-    sched = schedule(opt) if schedule else None
-    lrs = []
-    for _ in range(steps):
-        opt.zero_grad()
-        loss_of(params).backward()
-        opt.step()
-        if sched:
-            sched.step()
-            lrs.append(sched.get_last_lr()[0])
-    return [p.item() for p in params], lrs, sched
+    return run(params, make, steps, schedule)
 
 
 def grid(**options):

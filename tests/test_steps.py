@@ -9,20 +9,12 @@ from hypothesis import given, settings
 import autograd
 from autograd import Value, backward_steps, step_table
 
+from .examples import worked_example
 from .test_properties import programs, run
 
 
-def example():
-    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
-    q = x + y
-    q.label = "q"
-    f = q * z
-    f.label = "f"
-    return x, y, z, q, f
-
-
 def test_worked_example_steps():
-    x, y, z, q, f = example()
+    x, y, z, q, f = worked_example()
     steps = backward_steps(f)
     first = next(steps)
     assert first.node is f and first.upstream == 1.0
@@ -42,8 +34,8 @@ def test_worked_example_steps():
     assert (x.grad, y.grad, z.grad) == (-4.0, -4.0, 3.0)
 
 
-def test_step_reads_as_a_line_of_a_worked_example():
-    *_, f = example()
+def test_step_reads_as_a_line_of_a_worked_worked_example():
+    *_, f = worked_example()
     first = next(backward_steps(f))
     assert str(first) == (
         "f (*), upstream 1: q += 1 x -4 = -4  (d(a*b)/da = b); z += 1 x 3 = 3  (d(a*b)/db = a)"
@@ -51,7 +43,7 @@ def test_step_reads_as_a_line_of_a_worked_example():
 
 
 def test_step_table_text_and_html():
-    *_, f = example()
+    *_, f = worked_example()
     table = step_table(f)
     text = str(table)
     lines = text.splitlines()

@@ -15,15 +15,7 @@ from autograd import Value, draw_dot, save_frames, step_frames
 from autograd.viz import LARGE, DotNotFound
 from nn import MLP
 
-
-def example():
-    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
-    q = x + y
-    q.label = "q"
-    f = q * z
-    f.label = "f"
-    f.backward()
-    return x, y, z, q, f
+from .examples import worked_example
 
 
 def records(source: str) -> list[str]:
@@ -31,7 +23,7 @@ def records(source: str) -> list[str]:
 
 
 def test_micrograd_look_in_the_dot_source():
-    *_, f = example()
+    *_, f = worked_example(backward=True)
     source = draw_dot(f).source
     assert "rankdir=LR" in source
     assert sorted(records(source)) == sorted(
@@ -56,7 +48,7 @@ def test_unlabelled_values_have_no_label_part_and_a_plus_a_draws_two_edges():
 
 
 def test_options_hide_grads_write_local_gradients_and_colour_roles():
-    x, y, z, q, f = example()
+    x, y, z, q, f = worked_example(backward=True)
     assert "grad" not in draw_dot(f, show_grad=False).source
     source = draw_dot(f, show_local=True).source
     assert f'{id(q)} -> "{id(f)}op" [label=-4]' in source
@@ -69,7 +61,7 @@ def test_options_hide_grads_write_local_gradients_and_colour_roles():
 
 
 def test_rendered_by_dot_to_svg_and_png(tmp_path):
-    *_, f = example()
+    *_, f = worked_example(backward=True)
     svg = draw_dot(f).pipe(format="svg").decode()
     assert svg.lstrip().startswith("<?xml") and "data &#45;12.0000" in svg and "grad 3.0000" in svg
     assert draw_dot(f, format="png").pipe()[:4] == b"\x89PNG"
@@ -77,7 +69,7 @@ def test_rendered_by_dot_to_svg_and_png(tmp_path):
 
 
 def test_step_frames_highlight_the_node_and_its_edges(tmp_path):
-    x, y, z, q, f = example()
+    x, y, z, q, f = worked_example(backward=True)
     frames = step_frames(f)
     assert len(frames) == 3
     assert "orange" not in frames[0].source and "(pending)" in frames[0].source
@@ -137,7 +129,7 @@ def test_a_100k_node_chain_draws_without_recursion():
 
 
 def test_missing_dot_program_says_how_to_install(monkeypatch):
-    *_, f = example()
+    *_, f = worked_example(backward=True)
     graph = draw_dot(f)
     monkeypatch.setenv("PATH", "/nonexistent")
     assert "digraph" in graph.source  # the source needs no dot
