@@ -74,7 +74,7 @@ def _power(a: float, b: float) -> float:
     try:
         return a**b
     except OverflowError:
-        negative = a < 0 and b.is_integer() and b % 2 == 1
+        negative = a < 0 and float(b).is_integer() and b % 2 == 1
         return -INF if negative else INF
     except ZeroDivisionError:
         return INF
@@ -83,7 +83,7 @@ def _power(a: float, b: float) -> float:
 def _pow(a: float, b: float) -> float:
     if a == 0 and b < 0:
         raise ValueError(f"**: 0 cannot be raised to a negative power, got a = {a!r}, b = {b!r}")
-    if a < 0 and math.isfinite(b) and not b.is_integer():
+    if a < 0 and math.isfinite(b) and not float(b).is_integer():
         raise ValueError(f"**: a negative base needs an integer exponent, got a = {a!r}, b = {b!r}")
     return _power(a, b)
 

@@ -43,7 +43,6 @@ def as_float(x: object, where: str, expected: str = "a real number or a Value") 
 
 
 _new = object.__new__
-_pow = POW.forward
 _next_seq = count(1).__next__
 
 
@@ -193,20 +192,12 @@ class Value:
     def __pow__(self, other: Value | numbers.Real) -> Value:
         if isinstance(other, Value):
             return node(POW.forward(self.data, other.data), (self, other), POW)
-        exponent = as_float(other, "**")
-        return node(_pow(self.data, exponent), (self,), POW, exponent)
+        exponent = as_float(other, "**")  # a number exponent is kept by the node
+        return node(POW.forward(self.data, exponent), (self,), POW, exponent)
 
     def __rpow__(self, other: numbers.Real) -> Value:
         base = constant(other, "**")
-        return node(_pow(base.data, self.data), (base, self), POW)
-
-    def leaky_relu(self, negative_slope: float = 0.01) -> Value:
-        slope = as_float(negative_slope, "leaky_relu")
-        return node(LEAKY_RELU.forward(self.data, slope), (self,), LEAKY_RELU, slope)
-
-    def elu(self, alpha: float = 1.0) -> Value:
-        alpha = as_float(alpha, "elu")
-        return node(ELU.forward(self.data, alpha), (self,), ELU, alpha)
+        return node(POW.forward(base.data, self.data), (base, self), POW)
 
     # --- methods: activations and friends ---
 
@@ -215,3 +206,11 @@ class Value:
     relu = _unary(RELU)
     sigmoid = _unary(SIGMOID)
     tanh = _unary(TANH)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Value:
+        slope = as_float(negative_slope, "leaky_relu")
+        return node(LEAKY_RELU.forward(self.data, slope), (self,), LEAKY_RELU, slope)
+
+    def elu(self, alpha: float = 1.0) -> Value:
+        alpha = as_float(alpha, "elu")
+        return node(ELU.forward(self.data, alpha), (self,), ELU, alpha)
