@@ -1,4 +1,4 @@
-"""Fused n-ary ops: `sum`, `dot` and `matvec`, one node per result however many operands.
+"""Fused n-ary ops: `sum`, `dot`, `matvec` and `matmul`: one node per result, however many operands.
 
 A neuron's weighted sum and bias are one `dot` node instead of 2n + 1 binary
 nodes, which is most of what makes training fast.
@@ -73,8 +73,9 @@ def matmul(
     """[matvec(rows, x, biases) for x in xs]: a layer on a batch, one `dot` node per output.
 
     Faster than calling `dot` for each row and input because every row and
-    every input is checked and read once.
+    every input is checked and read once. Each input must be a list or tuple.
     """
+    xs = list(xs)
     if biases is None:
         tails, bias_data = [()] * len(rows), [None] * len(rows)
     elif len(biases) != len(rows):
