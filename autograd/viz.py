@@ -14,7 +14,7 @@ drawing is made, and its absence raises ImportError naming `chainrule[viz]`.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -78,11 +78,10 @@ def _Digraph(**kwargs: Any) -> graphviz.Digraph:
     return _digraph_class(**kwargs)
 
 
-def trace(root: Value) -> tuple[list[Value], list[tuple[Value, Value]]]:
-    """Every Value under `root` (producers first) and every (operand, result) edge.
+def trace(root: Value) -> list[Value]:
+    """Every Value under `root`, producers first (leaves, then in creation order).
 
-    Iterative, so a 100,000-node chain traces without recursion. An operand that
-    appears twice (a + a) gives two edges.
+    Iterative, so a 100,000-node chain traces without recursion.
     """
     seen = {root}
     found = [root]
@@ -93,9 +92,7 @@ def trace(root: Value) -> tuple[list[Value], list[tuple[Value, Value]]]:
                 seen.add(parent)
                 found.append(parent)
                 stack.append(parent)
-    nodes = sorted(found, key=lambda v: v._seq)  # leaves (0) first, then creation order
-    edges = [(parent, v) for v in nodes for parent in v.parents]
-    return nodes, edges
+    return sorted(found, key=lambda v: v._seq)  # leaves have 0
 
 
 def _escape(text: str) -> str:
@@ -169,7 +166,7 @@ def draw_dot(
     The graph displays inline in Jupyter; `.source` is its DOT text (no `dot`
     program needed); `.render()` or `.pipe()` draw it with Graphviz.
     """
-    nodes, edges = trace(root)
+    nodes = trace(root)
     keys = group_keys(groups, nodes, level) if groups is not None else {}
     if groups is None and len(nodes) > LARGE:
         warnings.warn(
@@ -178,7 +175,7 @@ def draw_dot(
             stacklevel=2,
         )
     graph = _Digraph(format=format, graph_attr={"rankdir": rankdir})
-    roles = _roles(root, params)
+    roles = _roles(root, nodes, params)
     pending = pending or set()
     if collapse and keys:
         _draw_collapsed(graph, root, nodes, keys, show_grad, roles)
@@ -195,23 +192,16 @@ def draw_dot(
             sub.attr(label=key, style="rounded", color="grey60")
             for v in members:
                 _draw_value(graph, sub, v, show_grad, step, roles, pending)
-    for i, (parent, v) in _indexed(edges):
-        attrs = {}
-        if (parent, v, i) in flows:
-            attrs = {"label": flows[(parent, v, i)], "color": ACTIVE, "penwidth": "2"}
-        elif show_local:
-            attrs = {"label": f"{v._rule.local(v)[i]:.4g}"}
-        graph.edge(str(id(parent)), f"{id(v)}op", **attrs)
+    for v in nodes:  # one edge per operand: a + a draws two
+        locals_ = v._rule.local(v) if show_local and v.parents else ()
+        for i, parent in enumerate(v.parents):
+            attrs = {}
+            if (parent, v, i) in flows:
+                attrs = {"label": flows[(parent, v, i)], "color": ACTIVE, "penwidth": "2"}
+            elif show_local:
+                attrs = {"label": f"{locals_[i]:.4g}"}
+            graph.edge(str(id(parent)), f"{id(v)}op", **attrs)
     return graph
-
-
-def _indexed(edges: list[tuple[Value, Value]]) -> Iterator[tuple[int, tuple[Value, Value]]]:
-    """(operand index, edge) pairs: the index of each edge among its result's operands."""
-    last, i = None, 0
-    for parent, v in edges:
-        i = i + 1 if v is last else 0
-        last = v
-        yield i, (parent, v)
 
 
 def _step_edges(step: Step | None) -> dict[tuple[Value, Value, int], str]:
@@ -223,11 +213,10 @@ def _step_edges(step: Step | None) -> dict[tuple[Value, Value, int], str]:
     }
 
 
-def _roles(root: Value, params: Iterable[Value] | None) -> dict[Value, str]:
+def _roles(root: Value, nodes: list[Value], params: Iterable[Value] | None) -> dict[Value, str]:
     if params is None:
         return {}
     roles: dict[Value, str] = {p: PARAM for p in params}
-    nodes, _ = trace(root)
     for v in nodes:
         if not v.parents and v not in roles:
             roles[v] = LEAF
@@ -313,7 +302,7 @@ def step_frames(
     pass alone. In each frame the node of that step and the amounts it sends are
     highlighted, and grads still waiting for a consumer's step are pending.
     """
-    nodes, _ = trace(root)
+    nodes = trace(root)
     if zero_grad:
         for v in nodes:
             if not v.parents:
