@@ -252,8 +252,7 @@ def bench_training(repeat: int):
     mg = micrograd.nn.MLP(2, SIZES[1:])
     for p, w in zip(mg.parameters(), weights):
         p.data = w
-    Xmg = [[micrograd.engine.Value(v) for v in x] for x in X]
-    results["micrograd 0.1.0"] = best_of(lambda: step_graph_mg(mg, Xmg, Y), repeat)
+    results["micrograd 0.1.0"] = best_of(lambda: step_graph_mg(mg, X, Y), repeat)
 
     layers = graph_mlp(MGValue, weights)
     results["microgpt-style"] = best_of(lambda: step_graph(layers, X, Y), repeat)
@@ -264,7 +263,10 @@ def bench_training(repeat: int):
 
 
 def step_graph_mg(model, X, Y):
-    scores = list(map(model, X))
+    import micrograd.engine
+
+    inputs = [list(map(micrograd.engine.Value, xrow)) for xrow in X]  # as micrograd's demo
+    scores = list(map(model, inputs))
     losses = [(1 + -y * s).relu() for y, s in zip(Y, scores)]
     loss = sum(losses) * (1.0 / len(losses)) + REG * sum(p * p for p in model.parameters())
     model.zero_grad()
