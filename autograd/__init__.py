@@ -12,7 +12,7 @@ not shadow Python's built-in `sum`.
 """
 
 from .backward import backward
-from .fused import dot, matvec
+from .fused import dot, matmul, matvec
 from .fused import sum as sum  # the contract's name; left out of __all__
 from .grad_mode import no_grad
 from .gradcheck import gradcheck
@@ -33,6 +33,7 @@ __all__ = [
     "dot",
     "draw_dot",
     "gradcheck",
+    "matmul",
     "matvec",
     "no_grad",
     "save_frames",
