@@ -7,6 +7,7 @@ import math
 import numbers
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from autograd import Value
 
@@ -67,6 +68,12 @@ class Module:
                 raise ValueError(f"load_state_dict: missing key {key!r}")
         for key, p in params.items():
             p.data = float(state[key])
+
+    def to_torch(self) -> Any:
+        """The equivalent float64 `torch.nn` module with identical numbers (see `nn.bridge`)."""
+        from .bridge import to_torch
+
+        return to_torch(self)
 
     def save(self, path: str | Path) -> None:
         """Write the parameters to a JSON file (`state_dict()`)."""
