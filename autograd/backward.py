@@ -4,13 +4,14 @@ Every node gets a sequence number when it is built; its parents always have
 smaller ones, so visiting nodes from the largest number down is a topological
 order (consumers before producers) with no sort and no recursion.
 
-`backward()` walks only the nodes that receive a gradient: a parent that is
-sent exactly zero is not visited unless something else sends it more, so a
-satisfied hinge margin or a dead ReLU costs nothing below it, as in code
-derived by hand. That is exact because zero times a finite local gradient is
-zero. Once any node in this process has had a non-finite value or local
-gradient, where PyTorch's 0 * inf = nan must flow on, every backward visits
-every reachable node instead (`grad_mode.exact_zeros`).
+`backward()` visits every interior node under the root, so each holds this
+pass's gradient (0.0 included) whatever earlier passes left. A node sent
+exactly zero skips its local gradients when its value is finite and its rule
+promises finite local gradients for a finite value (`Rule.finite_locals`):
+then every amount is exactly zero, so a satisfied hinge margin or a dead ReLU
+costs only a walk below it. Otherwise its local gradients are computed, so
+PyTorch's 0 * inf = nan flows on. The decision is made per node, per pass:
+nothing earlier in the process changes a later result.
 
 `backward()`, `Value._backward()` and the step-through all apply the same
 step: parent.grad += upstream * local, with `local` from the rule table.
@@ -21,8 +22,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from heapq import heappop, heappush
 from typing import TYPE_CHECKING
-
-from . import grad_mode
 
 if TYPE_CHECKING:
     from .value import Value
@@ -71,21 +70,35 @@ def backward(root: Value) -> None:
     if not root.parents:
         root.grad += 1.0
         return
-    prune = grad_mode.exact_zeros
     root.grad = 1.0
     queued = {root._seq: root}  # by creation number: every node this pass has reached
     heap = [-root._seq]  # minus the creation numbers still to visit: the largest pops first
     while heap:
         node = queued[-heappop(heap)]
         upstream = node.grad
-        if not upstream and prune:
-            continue  # its amounts cancelled out: it sends nothing
+        if not upstream:
+            data = node.data
+            if data - data == 0.0 and node._rule.finite_locals:
+                _send_zero(node, queued, heap)
+                continue  # every amount is exactly 0: no local gradient needed
         for parent, local in zip(node.parents, node._rule.local(node)):
             if not parent.parents or parent._seq in queued:
                 parent.grad += upstream * local
             else:
-                amount = upstream * local
-                if amount or not prune:
-                    parent.grad = 0.0 + amount  # as reset-then-add: -0.0 becomes 0.0
-                    queued[parent._seq] = parent
-                    heappush(heap, -parent._seq)
+                parent.grad = 0.0 + upstream * local  # as reset-then-add: -0.0 becomes 0.0
+                queued[parent._seq] = parent
+                heappush(heap, -parent._seq)
+
+
+def _send_zero(node: Value, queued: dict[int, Value], heap: list[int]) -> None:
+    """A node sent exactly zero: its interior parents still get this pass's gradient.
+
+    Leaves gain nothing (adding 0 changes no sum); an interior parent reached
+    first here starts at 0.0 and is visited, so nothing below keeps an earlier
+    pass's gradient.
+    """
+    for parent in node.parents:
+        if parent.parents and parent._seq not in queued:
+            parent.grad = 0.0
+            queued[parent._seq] = parent
+            heappush(heap, -parent._seq)

@@ -11,7 +11,7 @@ import numbers
 from collections.abc import Callable
 from itertools import count
 
-from . import grad_mode
+from . import copying, grad_mode
 from .backward import backward, propagate
 from .rules import (
     ADD,
@@ -49,21 +49,17 @@ _next_seq = count(1).__next__
 def node(data: float, parents: tuple[Value, ...], rule: Rule, arg: float | None = None) -> Value:
     """A new op result; under `no_grad()` a leaf holding only the data.
 
-    Each result gets the next creation number (backward's order); one whose
-    value, or for ops that can have them, local gradients are not finite is
-    reported to the backward pass (see `grad_mode.exact_zeros`).
+    Each recorded result gets the next creation number: backward's order.
     """
     out = _new(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if grad_mode.enabled:
+    if not grad_mode.disabled_threads or grad_mode.recording():
         out.parents = parents
         out._rule = rule
         out._arg = arg
         out._seq = _next_seq()
-        if data - data or not rule.finite_locals:
-            _check_finite(out)
     else:
         out.parents = ()
         out._rule = LEAF
@@ -72,17 +68,13 @@ def node(data: float, parents: tuple[Value, ...], rule: Rule, arg: float | None 
     return out
 
 
-def _check_finite(out: Value) -> None:
-    data = out.data
-    if data - data or any(x - x for x in out._rule.local(out)):
-        grad_mode.note_nonfinite()
-
-
 def constant(x: object, op_name: str) -> Value:
     """A number operand as a leaf Value (as micrograd draws it); TypeError otherwise."""
     out = _new(Value)
     kind = type(x)
-    out.data = x if kind is float else float(x) if kind is int else as_float(x, op_name)
+    out.data = (
+        x if kind is float else _int_to_float(x, op_name) if kind is int else as_float(x, op_name)
+    )
     out.grad = 0.0
     out.label = ""
     out.parents = ()
@@ -90,6 +82,13 @@ def constant(x: object, op_name: str) -> Value:
     out._arg = None
     out._seq = 0
     return out
+
+
+def _int_to_float(x: int, op_name: str) -> float:
+    try:
+        return float(x)
+    except OverflowError:
+        raise ValueError(f"{op_name}: {x!r} is too large for a float") from None
 
 
 def _binary(rule: Rule) -> Callable[[Value, object], Value]:
@@ -166,6 +165,17 @@ class Value:
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"
+
+    # --- copies and pickles (see `copying.py`): whole graphs, without recursion ---
+
+    def __reduce_ex__(self, protocol: object) -> tuple:
+        return copying.reduce(self)
+
+    def __copy__(self) -> Value:
+        return copying.shallow_copy(self)
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Value:
+        return copying.deep_copy(self, memo)
 
     # --- the chain rule ---
 
