@@ -14,7 +14,7 @@ not shadow Python's built-in `sum`.
 from .backward import backward
 from .fused import dot, matmul, matvec
 from .fused import sum as sum  # the contract's name; left out of __all__
-from .grad_mode import no_grad
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck
 from .rules import RULES, Rule
 from .steps import Contribution, Step, StepTable, backward_steps, step_table
@@ -32,11 +32,14 @@ __all__ = [
     "backward_steps",
     "dot",
     "draw_dot",
+    "enable_grad",
     "gradcheck",
+    "is_grad_enabled",
     "matmul",
     "matvec",
     "no_grad",
     "save_frames",
+    "set_grad_enabled",
     "show_steps",
     "step_frames",
     "step_table",
