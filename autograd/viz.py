@@ -13,6 +13,8 @@ drawing is made, and its absence raises ImportError naming `chainrule[viz]`.
 
 from __future__ import annotations
 
+import re
+import sys
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -110,20 +112,24 @@ def _record(v: Value, show_grad: bool, pending: bool) -> str:
 
 
 def group_keys(model: Any, nodes: list[Value], level: str = "neuron") -> dict[Value, str]:
-    """Which neuron (or layer) each Value belongs to, from the model's parameter names.
+    """Which group each Value belongs to: the groups the model recorded, else parameter names.
 
-    A parameter named "layers.0.neurons.3.w.1" belongs to neuron "layers.0.neurons.3"
-    and layer "layers.0"; an op with a parameter operand belongs to that parameter's
-    group, and a one-operand op (an activation) to its operand's group.
+    First the groups modules recorded while building the graph (`nn.groups`: a
+    conv channel, a pooling window, a time step), named by the module's dotted
+    path; a parameter joins a group when every op using it is in that group.
+    Then, for the rest, the parameter names: "layers.0.neurons.3.w.1" belongs to
+    neuron "layers.0.neurons.3" and layer "layers.0"; a tensor laid out as
+    PyTorch's, "0.weight.3.1" or "0.bias.3", to neuron "0.neuron 3" and layer "0".
+    An op with a parameter operand belongs to that parameter's group, and a
+    one-operand op (an activation) to its operand's group.
     """
     if level not in ("neuron", "layer"):
         raise ValueError(f"draw_dot: level must be 'neuron' or 'layer', got {level!r}")
-    keys: dict[Value, str] = {}
+    groups = sys.modules.get("nn.groups")  # loaded whenever a module has recorded a group
+    keys = groups.recorded_keys(model, nodes, level) if groups else {}
     for name, p in model.named_parameters():
-        owner = name.rsplit(".", 2 if ".w." in name else 1)[0] if "." in name else "neuron"
-        if level == "layer":
-            owner = owner.rsplit(".neurons.", 1)[0] if ".neurons." in owner else owner
-        keys[p] = owner
+        if p not in keys:
+            keys[p] = _owner(name, level)
     for v in nodes:  # producers first, so an operand's group is known before its consumers
         if v in keys or not v.parents:
             continue
@@ -133,6 +139,23 @@ def group_keys(model: Any, nodes: list[Value], level: str = "neuron") -> dict[Va
         elif len(v.parents) == 1 and v.parents[0] in keys:
             keys[v] = keys[v.parents[0]]
     return keys
+
+
+_TENSOR_ENTRY = re.compile(r"^(?:(.*)\.)?(?:weight|bias)\.(\d+)(?:\.[\d.]+)?$")
+
+
+def _owner(name: str, level: str) -> str:
+    """The neuron (or layer) a parameter belongs to, from its dotted name."""
+    entry = _TENSOR_ENTRY.match(name)
+    if entry:
+        path, row = entry.group(1) or "", entry.group(2)
+        if level == "layer":
+            return path or "layer"
+        return f"{path}.neuron {row}" if path else f"neuron {row}"
+    owner = name.rsplit(".", 2 if ".w." in name else 1)[0] if "." in name else "neuron"
+    if level == "layer":
+        owner = owner.rsplit(".neurons.", 1)[0] if ".neurons." in owner else owner
+    return owner
 
 
 def draw_dot(
@@ -157,9 +180,10 @@ def draw_dot(
     show_local: write each edge's local gradient on it.
     params: colour these leaves as parameters, other leaves as inputs and the
         root as the output (see the module docstring for the legend).
-    groups: an nn Module whose parameters name the groups: draw each neuron
-        (`level="neuron"`) or layer (`level="layer"`) as a cluster, or as one
-        box with `collapse=True`.
+    groups: an nn Module: draw each group it recorded (a conv channel, a pooling
+        window; see `nn.groups`), else each neuron (`level="neuron"`) or layer
+        (`level="layer"`) by its parameter names, as a cluster, or as one box
+        with `collapse=True`.
     step: highlight this step of the step-through: its node, and each edge
         labelled upstream x local = amount; `pending` Values' grads are shown
         as not yet final.

@@ -69,6 +69,15 @@ class Module:
         for key, p in params.items():
             p.data = float(state[key])
 
+    def draw_group(self, name: str) -> Any:
+        """`with self.draw_group("channel 2"):` the nodes built inside draw as one group.
+
+        See `nn.groups` for the protocol; `draw_dot(root, groups=model)` reads it.
+        """
+        from .groups import draw_group
+
+        return draw_group(self, name)
+
     def to_torch(self) -> Any:
         """The equivalent float64 `torch.nn` module with identical numbers (see `nn.bridge`)."""
         from .bridge import to_torch
