@@ -4,6 +4,12 @@ Each step is one node's turn in the chain rule: its gradient so far (the
 upstream gradient) times each local gradient from the rule table is the
 amount added to that parent's gradient. Where a parent has several consumers
 (fan-in), the amounts of their steps add up.
+
+Every step-through starts from a clean slate, as a worked example on paper
+does: all gradients under the root, the leaves' included, are set to 0 before
+the root is seeded with 1. So `step_table(f)` after `f.backward()` shows the
+same numbers as the first pass, and leaves each gradient as one pass from zero
+leaves it (where `backward()` itself would add a second pass into the leaves).
 """
 
 from __future__ import annotations
@@ -58,22 +64,25 @@ class Step:
 def backward_steps(root: Value) -> Iterator[Step]:
     """Yield one applied `Step` per non-leaf node, in the order `backward()` visits them.
 
-    Interior gradients are reset first and the root seeded with 1 (a leaf root
-    just gains 1, and there are no steps). Running it to the end leaves every
-    gradient exactly as `root.backward()` would.
+    Every gradient under `root`, leaves included, is reset to 0 first and the
+    root seeded with 1 (a leaf root has no steps). Running it to the end leaves
+    every gradient exactly as `root.backward()` would from zero gradients, so
+    running it twice shows the same numbers twice.
     """
     for node in seed(root):
         yield take_step(node)
 
 
 def seed(root: Value) -> list[Value]:
-    """Start a pass: reset interior gradients, seed the root; returns the nodes to step."""
+    """Start a pass from a clean slate: zero every gradient under `root`, seed the root with 1.
+
+    Returns the non-leaf nodes to step, in the order `backward()` visits them.
+    """
     order = interior_order(root)
-    if not order:
-        root.grad += 1.0
-        return order
     for node in order:
         node.grad = 0.0
+        for parent in node.parents:
+            parent.grad = 0.0
     root.grad = 1.0
     return order
 
@@ -128,5 +137,5 @@ class StepTable(list):
 
 
 def step_table(root: Value) -> StepTable:
-    """Run the whole step-through and return its steps as a printable table."""
+    """Run the whole step-through (from zero gradients) and return its steps as a table."""
     return StepTable(backward_steps(root))

@@ -14,6 +14,7 @@ drawing is made, and its absence raises ImportError naming `chainrule[viz]`.
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 import warnings
 from collections.abc import Iterable
@@ -98,9 +99,16 @@ def trace(root: Value) -> list[Value]:
 
 
 def _escape(text: str) -> str:
+    """A label as a graphviz record field: special characters escaped, newlines kept."""
     for ch in '\\{}|<>"':
         text = text.replace(ch, "\\" + ch)
-    return text
+    return text.replace("\r\n", "\n").replace("\n", "\\n")
+
+
+def node_ids(nodes: list[Value]) -> dict[Value, str]:
+    """Each Value's node name in the DOT text: its place in trace order, so that the same
+    graph built again draws byte for byte the same (no memory addresses)."""
+    return {v: f"v{i}" for i, v in enumerate(nodes)}
 
 
 def _record(v: Value, show_grad: bool, pending: bool) -> str:
@@ -191,6 +199,7 @@ def draw_dot(
     program needed); `.render()` or `.pipe()` draw it with Graphviz.
     """
     nodes = trace(root)
+    ids = node_ids(nodes)
     keys = group_keys(groups, nodes, level) if groups is not None else {}
     if groups is None and len(nodes) > LARGE:
         warnings.warn(
@@ -202,7 +211,7 @@ def draw_dot(
     roles = _roles(root, nodes, params)
     pending = pending or set()
     if collapse and keys:
-        _draw_collapsed(graph, root, nodes, keys, show_grad, roles)
+        _draw_collapsed(graph, root, nodes, ids, keys, show_grad, roles)
         return graph
     flows = _step_edges(step)
     clusters: dict[str, list[Value]] = {}
@@ -210,12 +219,12 @@ def draw_dot(
         if v in keys:
             clusters.setdefault(keys[v], []).append(v)
         else:
-            _draw_value(graph, graph, v, show_grad, step, roles, pending)
+            _draw_value(graph, graph, v, ids[v], show_grad, step, roles, pending)
     for key, members in clusters.items():
         with graph.subgraph(name=f"cluster_{key}") as sub:
             sub.attr(label=key, style="rounded", color="grey60")
             for v in members:
-                _draw_value(graph, sub, v, show_grad, step, roles, pending)
+                _draw_value(graph, sub, v, ids[v], show_grad, step, roles, pending)
     for v in nodes:  # one edge per operand: a + a draws two
         locals_ = v._rule.local(v) if show_local and v.parents else ()
         for i, parent in enumerate(v.parents):
@@ -224,7 +233,7 @@ def draw_dot(
                 attrs = {"label": flows[(parent, v, i)], "color": ACTIVE, "penwidth": "2"}
             elif show_local:
                 attrs = {"label": f"{locals_[i]:.4g}"}
-            graph.edge(str(id(parent)), f"{id(v)}op", **attrs)
+            graph.edge(ids[parent], f"{ids[v]}op", **attrs)
     return graph
 
 
@@ -248,7 +257,7 @@ def _roles(root: Value, nodes: list[Value], params: Iterable[Value] | None) -> d
     return roles
 
 
-def _draw_value(graph, target, v, show_grad, step, roles, pending) -> None:
+def _draw_value(graph, target, v, name, show_grad, step, roles, pending) -> None:
     """One Value's record (and its op node) in `target`, the graph or a cluster."""
     style = {"shape": "record"}
     color = ACTIVE if step is not None and v is step.node else roles.get(v)
@@ -256,13 +265,13 @@ def _draw_value(graph, target, v, show_grad, step, roles, pending) -> None:
         style.update(style="filled", fillcolor=color)
     if v in pending:
         style["fontcolor"] = PENDING
-    target.node(str(id(v)), label=_record(v, show_grad, v in pending), **style)
+    target.node(name, label=_record(v, show_grad, v in pending), **style)
     if v.parents:
-        target.node(f"{id(v)}op", label=v.op)
-        graph.edge(f"{id(v)}op", str(id(v)))
+        target.node(f"{name}op", label=v.op)
+        graph.edge(f"{name}op", name)
 
 
-def _draw_collapsed(graph, root, nodes, keys, show_grad, roles) -> None:
+def _draw_collapsed(graph, root, nodes, ids, keys, show_grad, roles) -> None:
     """One box per group (its output's data and grad), one node per Value outside groups."""
     outputs: dict[str, Value] = {}
     for v in nodes:  # producers first: the last Value of a group is its output
@@ -279,7 +288,7 @@ def _draw_collapsed(graph, root, nodes, keys, show_grad, roles) -> None:
         )
 
     def name(v: Value) -> str:
-        return f"group {keys[v]}" if v in keys else str(id(v))
+        return f"group {keys[v]}" if v in keys else ids[v]
 
     for v in nodes:
         if v in keys:
@@ -287,16 +296,16 @@ def _draw_collapsed(graph, root, nodes, keys, show_grad, roles) -> None:
         style = {"shape": "record"}
         if roles.get(v):
             style.update(style="filled", fillcolor=roles[v])
-        graph.node(str(id(v)), label=_record(v, show_grad, False), **style)
+        graph.node(ids[v], label=_record(v, show_grad, False), **style)
         if v.parents:
-            graph.node(f"{id(v)}op", label=v.op)
-            graph.edge(f"{id(v)}op", str(id(v)))
+            graph.node(f"{ids[v]}op", label=v.op)
+            graph.edge(f"{ids[v]}op", ids[v])
     drawn = set()
     for v in nodes:
         for parent in v.parents:
             if parent in keys and not parent.parents:
                 continue  # a parameter inside its own box
-            src, dst = name(parent), name(v) if v in keys else f"{id(v)}op"
+            src, dst = name(parent), name(v) if v in keys else f"{ids[v]}op"
             if src != dst and (src, dst) not in drawn:
                 drawn.add((src, dst))
                 graph.edge(src, dst)
@@ -316,21 +325,17 @@ def _consumer_counts(nodes: list[Value]) -> dict[Value, int]:
 def step_frames(
     root: Value,
     format: str = "svg",  # noqa: A002
-    zero_grad: bool = True,
     **options: Any,
 ) -> list[graphviz.Digraph]:
     """The backward pass as pictures: frame 0 is the seeded root, frame k after step k.
 
-    Runs the step-through, so grads end as `backward()` leaves them; with
-    `zero_grad` (the default) the leaves start from 0, so the frames show one
-    pass alone. In each frame the node of that step and the amounts it sends are
-    highlighted, and grads still waiting for a consumer's step are pending.
+    Runs the step-through, which starts from a clean slate (every gradient under
+    `root`, the leaves' included, set to 0), so the frames show one pass alone and
+    grads end as one `backward()` from zero leaves them. In each frame the node of
+    that step and the amounts it sends are highlighted, and grads still waiting
+    for a consumer's step are pending.
     """
     nodes = trace(root)
-    if zero_grad:
-        for v in nodes:
-            if not v.parents:
-                v.grad = 0.0
     waiting = _consumer_counts(nodes)
     pending = {v for v in nodes if waiting.get(v)}
     order = seed(root)
@@ -351,7 +356,12 @@ def save_frames(
     format: str = "svg",  # noqa: A002
     **options: Any,
 ) -> list[Path]:
-    """Write `step_frames` as files frame_000.svg (or .png), ... in `directory`."""
+    """Write `step_frames` as files frame_000.svg (or .png), ... in `directory`.
+
+    Needs the graphviz Python package and Graphviz's `dot` program; either one
+    missing raises before anything is computed or written.
+    """
+    _require_rendering("save_frames")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -362,8 +372,24 @@ def save_frames(
     return paths
 
 
+def _require_rendering(caller: str) -> None:
+    """Raise, naming `caller` and what to install, when graphviz or `dot` is missing."""
+    try:
+        import graphviz  # noqa: F401
+    except ImportError as error:
+        raise ImportError(
+            f"{caller} needs the graphviz Python package: pip install 'chainrule[viz]'"
+        ) from error
+    if shutil.which("dot") is None:
+        raise DotNotFound(f"{caller}: {INSTALL_DOT}")
+
+
 def show_steps(root: Value, **options: Any) -> Any:
-    """In Jupyter: the step-through with a slider that steps forward and back."""
+    """In Jupyter: the step-through with a slider that steps forward and back.
+
+    Like every step-through it starts from zero gradients, so showing it again
+    (or after `backward()`) shows the same numbers.
+    """
     try:
         import ipywidgets
     except ImportError as error:

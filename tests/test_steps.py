@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import struct
 
+import pytest
 from hypothesis import given, settings
 
 import autograd
-from autograd import Value, backward_steps, step_table
+from autograd import Value, backward_steps, draw_dot, save_frames, step_frames, step_table
+from autograd.viz import DotNotFound
 
 from .examples import worked_example
 from .test_properties import programs, run
@@ -120,3 +123,72 @@ def test_steps_agree_on_fan_in_and_a_times_a():
     steps = list(backward_steps(c))
     assert (a.grad, b.grad) == grads
     assert steps[0].node is c and [s.node.op for s in steps] == ["+", "*", "*"]
+
+
+# --- every step-through starts from a clean slate ---
+
+
+def test_step_table_after_backward_shows_one_pass_and_leaves_one_pass():
+    x, y, z, q, f = worked_example(backward=True)
+    before = str(step_table(f))
+    assert (x.grad, y.grad, z.grad, q.grad, f.grad) == (-4.0, -4.0, 3.0, -4.0, 1.0)
+    assert str(step_table(f)) == before  # shown again: the same numbers
+    assert (x.grad, y.grad, z.grad, q.grad, f.grad) == (-4.0, -4.0, 3.0, -4.0, 1.0)
+
+
+def test_backward_steps_zero_every_gradient_under_the_root_first():
+    x, y, z, q, f = worked_example()
+    x.grad, y.grad, z.grad, q.grad, f.grad = 10.0, 20.0, 30.0, 40.0, 50.0
+    first = next(backward_steps(f))
+    assert first.upstream == 1.0
+    assert (q.grad, z.grad, x.grad, y.grad) == (-4.0, 3.0, 0.0, 0.0)
+
+
+def test_a_clean_slate_reaches_no_value_outside_the_graph():
+    x, y, z, q, f = worked_example()
+    outside = x * 2.0
+    outside.grad, x.grad = 7.0, 5.0
+    list(backward_steps(q))
+    assert (outside.grad, x.grad, z.grad) == (7.0, 1.0, 0.0)
+
+
+def test_a_leaf_root_stepped_twice_holds_one():
+    a = Value(2.0)
+    list(backward_steps(a))
+    list(backward_steps(a))
+    assert a.grad == 1.0
+
+
+def test_step_frames_twice_draw_the_same_pictures():
+    *_, f = worked_example(backward=True)
+    first = [frame.source for frame in step_frames(f)]
+    assert [frame.source for frame in step_frames(f)] == first
+
+
+# --- drawings that do not depend on memory addresses, and labels kept whole ---
+
+
+def test_draw_dot_names_nodes_by_their_place_not_their_address():
+    sources = [draw_dot(worked_example(backward=True)[-1]).source for _ in range(2)]
+    assert sources[0] == sources[1]
+    x, *_, f = worked_example()
+    assert str(id(x)) not in draw_dot(f).source and str(id(f)) not in draw_dot(f).source
+    names = re.findall(r"^\t(\w+) \[label=\"\{", sources[0], re.M)
+    assert sorted(names) == ["v0", "v1", "v2", "v3", "v4"]
+
+
+def test_a_newline_in_a_label_is_kept():
+    x, *_, f = worked_example(backward=True)
+    x.label = "x\n(input)"
+    source = draw_dot(f).source
+    assert "{ x\\n(input) | data -2.0000" in source
+    svg = draw_dot(f).pipe(format="svg").decode()
+    assert ">x</text>" in svg and ">(input)</text>" in svg
+
+
+def test_save_frames_names_what_it_needs_before_writing(tmp_path, monkeypatch):
+    *_, f = worked_example()
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(DotNotFound, match=r"^save_frames: .*apt-get install graphviz"):
+        save_frames(f, tmp_path / "frames")
+    assert not (tmp_path / "frames").exists() and f.grad == 0.0

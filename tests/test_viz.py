@@ -12,10 +12,15 @@ import pytest
 
 import autograd
 from autograd import Value, draw_dot, save_frames, step_frames
-from autograd.viz import LARGE, DotNotFound
+from autograd.viz import LARGE, DotNotFound, node_ids, trace
 from nn import MLP
 
 from .examples import worked_example
+
+
+def names(root: Value) -> dict[Value, str]:
+    """Each Value's node name in the DOT text of `draw_dot(root)`."""
+    return node_ids(trace(root))
 
 
 def records(source: str) -> list[str]:
@@ -44,19 +49,21 @@ def test_unlabelled_values_have_no_label_part_and_a_plus_a_draws_two_edges():
     b = a + a
     source = draw_dot(b).source
     assert "{ data 3.0000 | grad 0.0000 }" in source
-    assert source.count(f'{id(a)} -> "{id(b)}op"') == 2
+    n = names(b)
+    assert source.count(f"{n[a]} -> {n[b]}op") == 2
 
 
 def test_options_hide_grads_write_local_gradients_and_colour_roles():
     x, y, z, q, f = worked_example(backward=True)
     assert "grad" not in draw_dot(f, show_grad=False).source
     source = draw_dot(f, show_local=True).source
-    assert f'{id(q)} -> "{id(f)}op" [label=-4]' in source
-    assert f'{id(z)} -> "{id(f)}op" [label=3]' in source
+    n = names(f)
+    assert f"{n[q]} -> {n[f]}op [label=-4]" in source
+    assert f"{n[z]} -> {n[f]}op [label=3]" in source
     source = draw_dot(f, params=[x, y]).source
-    assert re.search(rf"{id(x)} \[label=.*fillcolor=lightblue", source)
-    assert re.search(rf"{id(z)} \[label=.*fillcolor=lightgrey", source)
-    assert re.search(rf"{id(f)} \[label=.*fillcolor=darkolivegreen1", source)
+    assert re.search(rf"{n[x]} \[label=.*fillcolor=lightblue", source)
+    assert re.search(rf"{n[z]} \[label=.*fillcolor=lightgrey", source)
+    assert re.search(rf"{n[f]} \[label=.*fillcolor=darkolivegreen1", source)
     assert draw_dot(f, rankdir="TB").graph_attr["rankdir"] == "TB"
 
 
@@ -74,11 +81,12 @@ def test_step_frames_highlight_the_node_and_its_edges(tmp_path):
     assert len(frames) == 3
     assert "orange" not in frames[0].source and "(pending)" in frames[0].source
     first = frames[1].source
-    assert re.search(rf"{id(f)} \[label=.*fillcolor=orange", first)
+    n = names(f)
+    assert re.search(rf"{n[f]} \[label=.*fillcolor=orange", first)
     assert 'label="1 x -4 = -4" color=orange' in first and 'label="1 x 3 = 3"' in first
     assert "{ x | data -2.0000 | grad 0.0000 (pending) }" in first
     second = frames[2].source
-    assert re.search(rf"{id(q)} \[label=.*fillcolor=orange", second)
+    assert re.search(rf"{n[q]} \[label=.*fillcolor=orange", second)
     assert 'label="-4 x 1 = -4"' in second and "(pending)" not in second
     assert (x.grad, y.grad, z.grad) == (-4.0, -4.0, 3.0)  # leaves zeroed first, one pass
     paths = save_frames(f, tmp_path, format="png")
@@ -97,7 +105,7 @@ def test_grouped_mlp_by_neuron_and_layer():
     collapsed = draw_dot(out, groups=model, collapse=True).source
     assert len(re.findall(r'^\t"group [^"]*" \[label=', collapsed, re.M)) == 6  # one box a neuron
     assert len(re.findall(r'"group [^"]*" -> "group', collapsed)) == 3 * 2 + 2 * 1
-    assert len(re.findall(r'^\t\d+ -> "group', collapsed, re.M)) == 2 * 3  # inputs to layer 0
+    assert len(re.findall(r'^\tv\d+ -> "group', collapsed, re.M)) == 2 * 3  # inputs to layer 0
     assert "relu = " in collapsed and "dot = " in collapsed
     assert "subgraph" not in collapsed
     svg = draw_dot(out, groups=model, collapse=True).pipe(format="svg").decode()
