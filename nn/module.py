@@ -16,7 +16,9 @@ class Module:
     """Base of every layer: micrograd's `parameters()`/`zero_grad()` and PyTorch's modes.
 
     Parameters and submodules are found in the instance's attributes, in the
-    order they were set: a `Value`, a `Module`, or a list of either.
+    order they were set: a leaf `Value`, a `Module`, or a (nested) list of
+    them. `parameters()`, `state_dict()` and the optimizers' parameter indices
+    all come from this one walk, `named_parameters()`.
     """
 
     training: bool = True
@@ -53,21 +55,24 @@ class Module:
         return {name: p.data for name, p in self.named_parameters()}
 
     def load_state_dict(self, state: dict[str, float]) -> None:
-        """Set every parameter from `state`; strict: keys must match exactly."""
+        """Set every parameter from `state`; strict: keys must match exactly.
+
+        Every value is checked before any is written, so a call that raises
+        changes nothing.
+        """
+        where = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state, dict):
+            raise ValueError(f"{where}: expected a dict, got {type(state).__name__}")
         params = dict(self.named_parameters())
         for key in state:
             if key not in params:
-                raise ValueError(f"load_state_dict: unexpected key {key!r}")
-        for key, value in state.items():
-            if not isinstance(value, numbers.Real) or isinstance(value, bool):
-                raise ValueError(
-                    f"load_state_dict: {key!r} must be a real number, got {type(value).__name__}"
-                )
+                raise ValueError(f"{where}: unexpected key {key!r}")
         for key in params:
             if key not in state:
-                raise ValueError(f"load_state_dict: missing key {key!r}")
+                raise ValueError(f"{where}: missing key {key!r}")
+        new_data = {key: _as_float(where, key, state[key]) for key in params}
         for key, p in params.items():
-            p.data = float(state[key])
+            p.data = new_data[key]
 
     def draw_group(self, name: str) -> Any:
         """`with self.draw_group("channel 2"):` the nodes built inside draw as one group.
@@ -98,9 +103,24 @@ class Module:
         return self
 
 
+def _as_float(where: str, key: str, value: object) -> float:
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise ValueError(f"{where}: {key!r} must be a real number, got {type(value).__name__}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"{where}: {key!r} is too large for a float: {value!r}") from None
+
+
 def _named(item: object, name: str) -> Iterator[tuple[str, Value]]:
+    """Parameters under one attribute: a leaf Value, a Module's, or a list's in order.
+
+    Only leaves count: an attribute that holds an op result (`self.out = w * x`)
+    is a computed value, not a parameter, as in PyTorch.
+    """
     if isinstance(item, Value):
-        yield name, item
+        if not item.op:
+            yield name, item
     elif isinstance(item, Module):
         yield from item.named_parameters(name + ".")
     elif isinstance(item, (list, tuple)):
