@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from numbers import Real
 
 from autograd import Value, dot
@@ -25,9 +25,18 @@ ACTIVATIONS = {
 Inputs = Sequence[Value | Real]
 
 
-def _check_choice(kind: str, name: str, choices: dict) -> None:
+def _check_choice(owner: str, kind: str, name: str, choices: dict) -> None:
     if name not in choices:
-        raise ValueError(f"unknown {kind} {name!r}; choose one of {', '.join(choices)}")
+        raise ValueError(f"{owner}: unknown {kind} {name!r}; choose one of {', '.join(choices)}")
+
+
+def _check_width(owner: str, name: str, n: object) -> int:
+    """A layer width: TypeError unless an int, ValueError below 1 (as torch refuses 0)."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"{owner}: {name} must be an int, got {type(n).__name__}")
+    if n < 1:
+        raise ValueError(f"{owner}: {name} must be a positive int, got {n!r}")
+    return n
 
 
 class Neuron(Module):
@@ -46,24 +55,25 @@ class Neuron(Module):
         rng: random.Random | None = None,
         fan_out: int = 1,
     ) -> None:
-        _check_choice("activation", activation, ACTIVATIONS)
-        _check_choice("init", init, INITS)
-        if isinstance(nin, bool) or not isinstance(nin, int) or nin < 1:
-            raise ValueError(f"Neuron: nin must be a positive int, got {nin!r}")
+        _check_choice("Neuron", "activation", activation, ACTIVATIONS)
+        _check_choice("Neuron", "init", init, INITS)
+        _check_width("Neuron", "nin", nin)
         self.w = [Value(x) for x in INITS[init](rng or random, nin, fan_out)]
         self.b = Value(0)
         self.nonlin = nonlin
         self.activation = activation if nonlin else "linear"
-        self._activate = ACTIVATIONS[self.activation][1]
+
+    @property
+    def _activate(self) -> Callable[[Value], Value] | None:
+        """The activation method (None when linear), looked up so that a Neuron pickles."""
+        return ACTIVATIONS[self.activation][1]
 
     def __call__(self, x: Inputs) -> Value:
         if len(x) != len(self.w):
             raise ValueError(f"Neuron: expected {len(self.w)} inputs, got {len(x)}")
         act = dot(self.w, x, self.b)
-        return self._activate(act) if self._activate else act
-
-    def parameters(self) -> list[Value]:
-        return self.w + [self.b]
+        activate = self._activate
+        return activate(act) if activate else act
 
     def __repr__(self) -> str:
         return f"{ACTIVATIONS[self.activation][0]}Neuron({len(self.w)})"
@@ -73,6 +83,8 @@ class Layer(Module):
     """`nout` neurons on the same inputs; returns a list, or one Value when nout == 1."""
 
     def __init__(self, nin: int, nout: int, **kwargs: object) -> None:
+        _check_width("Layer", "nin", nin)
+        _check_width("Layer", "nout", nout)
         self.neurons = [Neuron(nin, fan_out=nout, **kwargs) for _ in range(nout)]
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
@@ -96,9 +108,6 @@ class Layer(Module):
             [act(s) if act else s for act, s in zip(activations, sums)]
             for sums in matmul([n.w for n in neurons], lifted, [n.b for n in neurons])
         ]
-
-    def parameters(self) -> list[Value]:
-        return [p for n in self.neurons for p in n.parameters()]
 
     def __repr__(self) -> str:
         return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
@@ -144,8 +153,13 @@ class MLP(Module):
         seed: int | None = None,
         dropout: float = 0.0,
     ) -> None:
+        _check_width("MLP", "nin", nin)
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence):
+            raise TypeError(f"MLP: nouts must be a list of layer sizes, got {type(nouts).__name__}")
         if not nouts:
             raise ValueError("MLP: nouts must name at least one layer size")
+        for i, n in enumerate(nouts):
+            _check_width("MLP", f"nouts[{i}]", n)
         rng = random.Random(seed) if seed is not None else None
         sizes = [nin, *nouts]
         self.layers = [
@@ -170,9 +184,6 @@ class MLP(Module):
             xs = [self.dropout(h) for h in layer.outputs(xs)]
         outs = self.layers[-1].outputs(xs)
         return [out[0] if len(out) == 1 else out for out in outs]
-
-    def parameters(self) -> list[Value]:
-        return [p for layer in self.layers for p in layer.parameters()]
 
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"

@@ -29,7 +29,10 @@ class Module:
             yield from _named(item, prefix + name)
 
     def parameters(self) -> list[Value]:
-        return [p for _, p in self.named_parameters()]
+        """The parameters of `named_parameters()`, in its order (a faster walk, no names)."""
+        found: list[Value] = []
+        _collect(self, found)
+        return found
 
     def modules(self) -> Iterator[Module]:
         """This module and every submodule below it."""
@@ -119,10 +122,28 @@ def _named(item: object, name: str) -> Iterator[tuple[str, Value]]:
     is a computed value, not a parameter, as in PyTorch.
     """
     if isinstance(item, Value):
-        if not item.op:
+        if _is_parameter(item):
             yield name, item
     elif isinstance(item, Module):
         yield from item.named_parameters(name + ".")
     elif isinstance(item, (list, tuple)):
         for i, sub in enumerate(item):
             yield from _named(sub, f"{name}.{i}")
+
+
+def _is_parameter(v: Value) -> bool:
+    """A leaf: made by the user or an initialiser, not by an op."""
+    return not v.op
+
+
+def _collect(item: object, found: list[Value]) -> None:
+    """`_named` without the names: what a training step calls, so kept fast."""
+    if isinstance(item, Value):
+        if _is_parameter(item):
+            found.append(item)
+    elif isinstance(item, Module):
+        for sub in vars(item).values():
+            _collect(sub, found)
+    elif isinstance(item, (list, tuple)):
+        for sub in item:
+            _collect(sub, found)
