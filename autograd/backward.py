@@ -4,14 +4,20 @@ Every node gets a sequence number when it is built; its parents always have
 smaller ones, so visiting nodes from the largest number down is a topological
 order (consumers before producers) with no sort and no recursion.
 
-`backward()` visits every interior node under the root, so each holds this
-pass's gradient (0.0 included) whatever earlier passes left. A node sent
-exactly zero skips its local gradients when its value is finite and its rule
-promises finite local gradients for a finite value (`Rule.finite_locals`):
-then every amount is exactly zero, so a satisfied hinge margin or a dead ReLU
-costs only a walk below it. Otherwise its local gradients are computed, so
-PyTorch's 0 * inf = nan flows on. The decision is made per node, per pass:
-nothing earlier in the process changes a later result.
+After `backward()` every interior node under the root holds this pass's
+gradient, 0.0 included, whatever earlier passes left. Work is skipped only
+where it changes no number, decided per node in each pass:
+- a node sent exactly zero, whose value is finite and whose rule promises
+  finite local gradients for a finite value (`Rule.finite_locals`), sends
+  exactly zero: its local gradients are not computed;
+- a subgraph sent only zeros is not visited at all when no pass has written
+  a gradient below it (every op result in it is newer than the last write:
+  `Value._low`) and nothing in it is non-finite (`note_nonfinite`): every
+  gradient in it is still the 0.0 it was built with. So a satisfied hinge
+  margin or a dead ReLU costs nothing below it, as in code derived by hand.
+Otherwise the subgraph is walked and set to 0.0, and PyTorch's 0 * inf = nan
+flows on. Only the nodes of the graph at hand decide: an overflow or a pass
+elsewhere in the process changes neither a later result nor its speed.
 
 `backward()`, `Value._backward()` and the step-through all apply the same
 step: parent.grad += upstream * local, with `local` from the rule table.
@@ -19,6 +25,7 @@ step: parent.grad += upstream * local, with `local` from the rule table.
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Sequence
 from heapq import heappop, heappush
 from typing import TYPE_CHECKING
@@ -48,11 +55,48 @@ def _creation(node: Value) -> int:
     return node._seq
 
 
+_nonfinite: list[int] = []
+"""Creation numbers, in order, of the nodes built with a non-finite value or local gradient."""
+
+_written = [0]
+"""`_written[0]`: the largest creation number of any node a pass may have written a
+gradient to. A subgraph whose op results are all newer holds no earlier pass's
+gradient: every one of them still has the 0.0 it was built with."""
+
+
+def note_nonfinite(seq: int) -> None:
+    """Called by `Value` when it builds a node with a non-finite value or local gradient."""
+    if _nonfinite and seq < _nonfinite[-1]:
+        insort(_nonfinite, seq)  # another thread's node, built in between
+    else:
+        _nonfinite.append(seq)
+
+
+def note_written(seq: int) -> None:
+    """A pass (or one node's step) is about to write gradients at or below `seq`."""
+    if seq > _written[0]:
+        _written[0] = seq
+
+
+def untouched_and_finite(node: Value, written: int) -> bool:
+    """True when no pass has written below `node` and nothing below it is non-finite.
+
+    Then sending it zero changes nothing below it: every gradient there is
+    still 0.0 and stays 0.0, and no 0 * inf = nan can arise.
+    """
+    low = node._low
+    if low <= written:
+        return False
+    i = bisect_left(_nonfinite, low)
+    return i == len(_nonfinite) or _nonfinite[i] > node._seq
+
+
 def propagate(node: Value) -> tuple[Sequence[float], list[float]]:
     """One node's step of the chain rule: parent.grad += node.grad * local, for each parent.
 
     Returns the local gradients and the amounts added.
     """
+    note_written(node._seq)
     upstream = node.grad
     locals_ = node._rule.local(node)
     amounts = [upstream * local for local in locals_]
@@ -70,6 +114,8 @@ def backward(root: Value) -> None:
     if not root.parents:
         root.grad += 1.0
         return
+    written = _written[0]
+    note_written(root._seq)
     root.grad = 1.0
     queued = {root._seq: root}  # by creation number: every node this pass has reached
     heap = [-root._seq]  # minus the creation numbers still to visit: the largest pops first
@@ -79,26 +125,33 @@ def backward(root: Value) -> None:
         if not upstream:
             data = node.data
             if data - data == 0.0 and node._rule.finite_locals:
-                _send_zero(node, queued, heap)
+                _send_zero(node, queued, heap, written)
                 continue  # every amount is exactly 0: no local gradient needed
         for parent, local in zip(node.parents, node._rule.local(node)):
             if not parent.parents or parent._seq in queued:
                 parent.grad += upstream * local
             else:
-                parent.grad = 0.0 + upstream * local  # as reset-then-add: -0.0 becomes 0.0
-                queued[parent._seq] = parent
-                heappush(heap, -parent._seq)
+                amount = upstream * local
+                if amount or not untouched_and_finite(parent, written):
+                    parent.grad = 0.0 + amount  # as reset-then-add: -0.0 becomes 0.0
+                    queued[parent._seq] = parent
+                    heappush(heap, -parent._seq)
 
 
-def _send_zero(node: Value, queued: dict[int, Value], heap: list[int]) -> None:
+def _send_zero(node: Value, queued: dict[int, Value], heap: list[int], written: int) -> None:
     """A node sent exactly zero: its interior parents still get this pass's gradient.
 
-    Leaves gain nothing (adding 0 changes no sum); an interior parent reached
-    first here starts at 0.0 and is visited, so nothing below keeps an earlier
-    pass's gradient.
+    Leaves gain nothing (adding 0 changes no sum). An interior parent that no
+    earlier pass touched and with nothing non-finite below keeps its 0.0 and
+    is not visited; any other is set to 0.0 and visited, so nothing below it
+    keeps an earlier pass's gradient and PyTorch's 0 * inf = nan flows on.
     """
     for parent in node.parents:
-        if parent.parents and parent._seq not in queued:
+        if (
+            parent.parents
+            and parent._seq not in queued
+            and not untouched_and_finite(parent, written)
+        ):
             parent.grad = 0.0
             queued[parent._seq] = parent
             heappush(heap, -parent._seq)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from .backward import interior_order
+from .backward import interior_order, note_written
 from .rules import LEAF, RULES
 
 if TYPE_CHECKING:
@@ -55,12 +55,16 @@ def rebuild(
     parents: tuple[Value, ...],
 ) -> Value:
     """A Value from its fields; an interior one gets the next creation number."""
-    from .value import Value, _next_seq
+    from .value import NO_INTERIOR, Value, _next_seq
 
     out = object.__new__(Value)
-    out.data, out.grad, out.label, out.parents, out._arg = data, grad, label, tuple(parents), arg
+    out.data, out.grad, out.parents, out._extra = data, grad, tuple(parents), arg
     out._rule = RULES[op] if op else LEAF
     out._seq = _next_seq() if parents else 0
+    out._low = min([out._seq, *(p._low for p in parents)]) if parents else NO_INTERIOR
+    out.label = label
+    if parents and grad:
+        note_written(out._seq)  # a copied gradient counts as written by a pass
     return out
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import numbers
 from collections.abc import Callable
 from itertools import count
+from operator import attrgetter
 
 from . import copying, grad_mode
-from .backward import backward, propagate
+from .backward import backward, note_nonfinite, propagate
 from .rules import (
     ADD,
     DIV,
@@ -46,26 +47,53 @@ _new = object.__new__
 _next_seq = count(1).__next__
 
 
-def node(data: float, parents: tuple[Value, ...], rule: Rule, arg: float | None = None) -> Value:
+_LOW = attrgetter("_low")
+NO_INTERIOR = 1 << 62
+"""A leaf's `_low`: larger than any creation number (a leaf has no interior node below)."""
+
+
+def node(
+    data: float,
+    parents: tuple[Value, ...],
+    rule: Rule,
+    arg: object = None,
+    low: int | None = None,
+) -> Value:
     """A new op result; under `no_grad()` a leaf holding only the data.
 
-    Each recorded result gets the next creation number: backward's order.
+    Each recorded result gets the next creation number (backward's order) and
+    `_low`, the smallest creation number of any op result below it, itself
+    included: backward reads it to know a subgraph no earlier pass has touched.
+    `low` is the parents' smallest `_low` when the caller knows it. A result
+    whose value, or for rules without `finite_locals` whose local gradients,
+    are not finite is noted for backward (`backward.note_nonfinite`).
     """
     out = _new(Value)
     out.data = data
     out.grad = 0.0
-    out.label = ""
     if not grad_mode.disabled_threads or grad_mode.recording():
         out.parents = parents
         out._rule = rule
-        out._arg = arg
-        out._seq = _next_seq()
+        out._extra = arg
+        out._seq = seq = _next_seq()
+        if low is None:
+            low = min(map(_LOW, parents))
+        out._low = seq if seq < low else low
+        if data - data or not rule.finite_locals:
+            _check_finite(out)
     else:
         out.parents = ()
         out._rule = LEAF
-        out._arg = None
+        out._extra = None
         out._seq = 0
+        out._low = NO_INTERIOR
     return out
+
+
+def _check_finite(out: Value) -> None:
+    data = out.data
+    if data - data or any(x - x for x in out._rule.local(out)):
+        note_nonfinite(out._seq)
 
 
 def constant(x: object, op_name: str) -> Value:
@@ -76,11 +104,11 @@ def constant(x: object, op_name: str) -> Value:
         x if kind is float else _int_to_float(x, op_name) if kind is int else as_float(x, op_name)
     )
     out.grad = 0.0
-    out.label = ""
     out.parents = ()
     out._rule = LEAF
-    out._arg = None
+    out._extra = None
     out._seq = 0
+    out._low = NO_INTERIOR
     return out
 
 
@@ -97,7 +125,14 @@ def _binary(rule: Rule) -> Callable[[Value, object], Value]:
     def op(self: Value, other: object) -> Value:
         if other.__class__ is not Value:
             other = other if isinstance(other, Value) else constant(other, name)
-        return node(forward(self.data, other.data), (self, other), rule)
+        low, other_low = self._low, other._low
+        return node(
+            forward(self.data, other.data),
+            (self, other),
+            rule,
+            None,
+            low if low < other_low else other_low,
+        )
 
     op.__doc__ = f"self {name} other, one node: " + ", ".join(rule.formulas)
     return op
@@ -108,7 +143,7 @@ def _reflected(rule: Rule) -> Callable[[Value, object], Value]:
 
     def op(self: Value, other: object) -> Value:
         other = constant(other, name)
-        return node(forward(other.data, self.data), (other, self), rule)
+        return node(forward(other.data, self.data), (other, self), rule, None, self._low)
 
     op.__doc__ = f"other {name} self, the number a leaf among the parents: " + ", ".join(
         rule.formulas
@@ -120,10 +155,20 @@ def _unary(rule: Rule) -> Callable[[Value], Value]:
     forward = rule.forward
 
     def op(self: Value) -> Value:
-        return node(forward(self.data), (self,), rule)
+        return node(forward(self.data), (self,), rule, None, self._low)
 
     op.__doc__ = f"{rule.name}(self), one node: {rule.formulas[0]}"
     return op
+
+
+class _Labelled:
+    """A labelled Value's `_extra`: its label and its op's constant argument."""
+
+    __slots__ = ("label", "arg")
+
+    def __init__(self, label: str, arg: object) -> None:
+        self.label = label
+        self.arg = arg
 
 
 class Value:
@@ -134,7 +179,7 @@ class Value:
     graph below this Value.
     """
 
-    __slots__ = ("data", "grad", "label", "parents", "_rule", "_arg", "_seq")
+    __slots__ = ("data", "grad", "parents", "_rule", "_extra", "_seq", "_low")
     __array_ufunc__ = None  # NumPy scalars hand `np.int64(2) * v` to our __rmul__
 
     def __init__(self, data: numbers.Real, label: str = "") -> None:
@@ -142,11 +187,31 @@ class Value:
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
         self.data = data if type(data) is float else as_float(data, "Value", "a real number")
         self.grad = 0.0
-        self.label = label
         self.parents: tuple[Value, ...] = ()
         self._rule = LEAF
-        self._arg: float | None = None
+        self._extra: object = _Labelled(label, None) if label else None
         self._seq = 0  # creation number; 0 for a leaf
+        self._low = NO_INTERIOR
+
+    # --- the label and the op's constant argument share one slot (memory per node) ---
+
+    @property
+    def label(self) -> str:
+        extra = self._extra
+        return extra.label if extra.__class__ is _Labelled else ""
+
+    @label.setter
+    def label(self, label: str) -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
+        arg = self._arg
+        self._extra = _Labelled(label, arg) if label else arg
+
+    @property
+    def _arg(self) -> object:
+        """The op's constant argument (`a ** 3` keeps 3.0), or None."""
+        extra = self._extra
+        return extra.arg if extra.__class__ is _Labelled else extra
 
     # --- what the node is ---
 

@@ -174,6 +174,24 @@ def test_a_second_pass_that_sends_a_node_zero_leaves_it_zero():
     assert (g.grad, h.grad) == (0.0, 0.0)
 
 
+@pytest.mark.parametrize("clone", [copy.deepcopy, lambda o: pickle.loads(pickle.dumps(o))])
+def test_a_copied_gradient_is_replaced_by_the_next_pass(clone):
+    x = Value(1.5)
+    h = (x * 2.0) * 1.0
+    (h * 3.0).backward()
+    h2 = clone(h)
+    assert h2.grad == 3.0
+    (h2 * 0.0).backward()
+    assert h2.grad == 0.0 and h2.parents[0].grad == 0.0
+
+
+def test_an_infinite_local_gradient_below_a_zero_still_gives_nan():
+    x = Value(0.0)
+    inner = (x**0.5) * 1.0  # d/dx is inf at 0
+    ((inner * 0.0) + 1.0).backward()
+    assert math.isnan(x.grad)
+
+
 def test_a_pass_matches_the_step_through_bit_for_bit_after_an_earlier_pass():
     def graph():
         w = [Value(v) for v in (0.3, -1.2, 0.7)]
