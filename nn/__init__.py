@@ -1,28 +1,43 @@
 """chainrule's nn: modules, losses, optimizers and toy data on top of `autograd`."""
 
-from . import bridge, datasets, functional, init, optim
+from . import bridge, datasets, functional, groups, init, optim
+from .activation import ELU, GELU, LeakyReLU, ReLU, Sigmoid, SiLU, Softmax, Tanh
 from .bridge import from_torch
+from .conv import Conv2d, MaxPool2d
 from .layers import MLP, Dropout, Layer, Neuron
-from .linear import Linear
+from .linear import Flatten, Linear, Sequential
 from .module import Module
 from .optim import SGD, Adagrad, Adam, AdamW, RMSprop
 
 __all__ = [
+    "ELU",
+    "GELU",
     "MLP",
     "SGD",
     "Adagrad",
     "Adam",
     "AdamW",
+    "Conv2d",
     "Dropout",
+    "Flatten",
     "Layer",
+    "LeakyReLU",
     "Linear",
+    "MaxPool2d",
     "Module",
     "Neuron",
     "RMSprop",
+    "ReLU",
+    "Sequential",
+    "SiLU",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
     "bridge",
     "datasets",
     "from_torch",
     "functional",
+    "groups",
     "init",
     "optim",
 ]

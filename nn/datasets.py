@@ -1,4 +1,4 @@
-"""Toy 2-D classification data: two moons, circles, XOR and spirals.
+"""Toy data: two moons, circles, XOR and spirals (2-D points), and small images of shapes.
 
 Each maker returns `(X, y)`: `n_samples` points as `[x1, x2]` lists and labels
 in {0, 1} with both classes present. Noise is Gaussian with standard deviation
@@ -89,3 +89,75 @@ DATASETS = {
     "xor": make_xor,
     "spiral": make_spiral,
 }
+
+
+# --- a small image set for the CNN lesson ---
+
+SHAPES = ("bar", "cross", "box")
+"""The classes of `make_shapes`, in label order."""
+
+
+def make_shapes(
+    n_samples: int = 96, size: int = 8, noise: float = 0.1, seed: int | None = None
+) -> tuple[list[list[list[list[float]]]], list[int]]:
+    """Small grey images of a bar, a cross or a box, for a first CNN (no download).
+
+    Returns `(X, y)`: `n_samples` images, each one channel `[1][size][size]` (what
+    `Conv2d(1, ...)` takes), ink 1.0 on 0.0 plus Gaussian noise of standard
+    deviation `noise`, and labels 0, 1, 2 (`SHAPES`: bar, cross, box) in turn
+    before shuffling, so the classes are balanced. Each shape has a random
+    place and extent: a horizontal or vertical bar 3 to `size` long, a plus
+    sign with arms 1 or 2 long, a square outline 3 to 5 wide. Drawn from its own
+    `random.Random(seed)`; the global `random` is never touched.
+    """
+    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 3:
+        raise ValueError(
+            f"make_shapes: n_samples must be an int >= 3 (each class), got {n_samples!r}"
+        )
+    if isinstance(size, bool) or not isinstance(size, int) or size < 5:
+        raise ValueError(f"make_shapes: size must be an int >= 5, got {size!r}")
+    if not noise >= 0:
+        raise ValueError(f"make_shapes: noise must be >= 0, got {noise!r}")
+    rng = random.Random(seed)
+    drawers = (_bar, _cross, _box)
+    samples = []
+    for i in range(n_samples):
+        label = i % len(drawers)
+        ink = drawers[label](rng, size)
+        image = [
+            [float((r, c) in ink) + rng.gauss(0, noise) for c in range(size)] for r in range(size)
+        ]
+        samples.append(([image], label))
+    rng.shuffle(samples)
+    return [x for x, _ in samples], [label for _, label in samples]
+
+
+def _bar(rng: random.Random, size: int) -> set[tuple[int, int]]:
+    length = rng.randint(3, size)
+    start, across = rng.randint(0, size - length), rng.randrange(size)
+    cells = {(across, start + k) for k in range(length)}
+    return cells if rng.random() < 0.5 else {(c, r) for r, c in cells}
+
+
+def _cross(rng: random.Random, size: int) -> set[tuple[int, int]]:
+    arm = rng.randint(1, 2)
+    r, c = rng.randint(arm, size - 1 - arm), rng.randint(arm, size - 1 - arm)
+    return {(r + k, c) for k in range(-arm, arm + 1)} | {(r, c + k) for k in range(-arm, arm + 1)}
+
+
+def _box(rng: random.Random, size: int) -> set[tuple[int, int]]:
+    side = rng.randint(3, min(5, size))
+    top, left = rng.randint(0, size - side), rng.randint(0, size - side)
+    last = side - 1
+    return {
+        (top + i, left + j)
+        for i in range(side)
+        for j in range(side)
+        if i in (0, last) or j in (0, last)
+    }
+
+
+def image_text(image: list[list[list[float]]] | list[list[float]], threshold: float = 0.5) -> str:
+    """An image (one channel, or `[1][H][W]`) as text, '#' where above `threshold`, for print."""
+    plane = image[0] if isinstance(image[0][0], list) else image
+    return "\n".join("".join("#" if v > threshold else "." for v in row) for row in plane)

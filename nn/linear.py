@@ -1,10 +1,10 @@
-"""`Linear`: a fully connected layer laid out as PyTorch's (`weight[out][in]`, `bias[out]`)."""
+"""`Linear` laid out as PyTorch's (`weight[out][in]`, `bias[out]`), `Flatten` and `Sequential`."""
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from numbers import Real
 from typing import Any
 
@@ -78,3 +78,89 @@ def _linear_from_torch(t: Any) -> Linear:
 
 
 bridge.register(Linear, "Linear", _linear_to_torch, _linear_from_torch)
+
+
+class Flatten(Module):
+    """One sample's nested lists (`[C][H][W]`) as one flat list, in PyTorch's row-major order.
+
+    No graph nodes: the same Values, listed. Its PyTorch twin is `torch.nn.Flatten()`,
+    which keeps the batch dimension: the torch side takes a batch.
+    """
+
+    def __call__(self, x: Sequence[Any]) -> list[Value]:
+        if not isinstance(x, (list, tuple)):
+            raise ValueError(f"Flatten: expected a (nested) list, got {type(x).__name__}")
+        flat: list[Value] = []
+        _flatten_into(x, flat)
+        return flat
+
+    def __repr__(self) -> str:
+        return "Flatten()"
+
+
+def _flatten_into(x: Any, flat: list) -> None:
+    for item in x:
+        if isinstance(item, (list, tuple)):
+            _flatten_into(item, flat)
+        else:
+            flat.append(item)
+
+
+class Sequential(Module):
+    """Modules applied in turn: `Sequential(Conv2d(1, 4, 3), ReLU(), Flatten(), Linear(36, 3))`.
+
+    The modules are attributes named "0", "1", ... as in PyTorch, so `state_dict()`
+    keys are PyTorch's ("0.weight", "3.bias"); index, slice, `len` and iterate it.
+    """
+
+    def __init__(self, *modules: Module) -> None:
+        for i, module in enumerate(modules):
+            if not isinstance(module, Module):
+                raise TypeError(
+                    f"Sequential: entry {i} must be a Module, got {type(module).__name__}"
+                )
+            setattr(self, str(i), module)
+        self._size = len(modules)
+
+    def __call__(self, x: Any) -> Any:
+        for module in self:
+            x = module(x)
+        return x
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self) -> Iterator[Module]:
+        return (getattr(self, str(i)) for i in range(self._size))
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return Sequential(*list(self)[index])
+        if not -self._size <= index < self._size:
+            raise IndexError(f"Sequential: index {index} out of range for {self._size} modules")
+        return getattr(self, str(index % self._size))
+
+    def __repr__(self) -> str:
+        lines = "".join(f"\n  ({i}): {m!r}" for i, m in enumerate(self))
+        return f"Sequential({lines}\n)"
+
+
+def _flatten_from_torch(t: Any) -> Flatten:
+    if (t.start_dim, t.end_dim) != (1, -1):
+        raise ValueError(
+            f"from_torch: Flatten(start_dim={t.start_dim}, end_dim={t.end_dim}) has no "
+            "equivalent; chainrule's Flatten is torch.nn.Flatten() (start_dim=1, end_dim=-1)"
+        )
+    return Flatten()
+
+
+def _sequential_to_torch(m: Sequential) -> Any:
+    return bridge.torch().nn.Sequential(*(bridge.to_torch(sub) for sub in m))
+
+
+def _sequential_from_torch(t: Any) -> Sequential:
+    return Sequential(*(bridge.from_torch(sub) for sub in t))
+
+
+bridge.register(Flatten, "Flatten", lambda m: bridge.torch().nn.Flatten(), _flatten_from_torch)
+bridge.register(Sequential, "Sequential", _sequential_to_torch, _sequential_from_torch)
