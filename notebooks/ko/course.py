@@ -20,6 +20,13 @@ LABELS = {
     # 01 연쇄 법칙
     "nudge h": "입력의 변화량 h",
     "change in f": "f의 변화량",
+    # 02 뉴런
+    "input": "입력",
+    "bias": "편향",
+    "weight": "가중치",
+    "weighted sum": "가중합",
+    "activation function": "활성화 함수",
+    "local gradient": "국소 기울기",
     # 03 2-2-2 신경망
     "input layer": "입력층",
     "hidden layer": "은닉층",
