@@ -308,7 +308,36 @@ def _draw_collapsed(graph, root, nodes, ids, keys, show_grad, roles) -> None:
             src, dst = name(parent), name(v) if v in keys else f"{ids[v]}op"
             if src != dst and (src, dst) not in drawn:
                 drawn.add((src, dst))
-                graph.edge(src, dst)
+                graph.edge(src, dst, **(BAND if v in keys else {}))
+    _stack_in_order(graph, outputs)
+    graph.attr(ranksep="1.2")  # room for the bands between layers
+
+
+BAND = {"color": "grey55", "penwidth": "0.6", "arrowsize": "0.5"}
+"""Edges into a box: thin and grey, so a fully connected layer reads as a band."""
+
+_NUMBERED = re.compile(r"^(.*?)(\d+)$")
+
+
+def _stack_in_order(graph: Any, keys: Iterable[str]) -> None:
+    """Keep the numbered boxes of one layer in index order (neuron 0 on top).
+
+    Graphviz reorders the nodes of a rank to cut edge crossings; invisible edges
+    inside a `rank=same` subgraph pin the order.
+    """
+    columns: dict[str, list[tuple[int, str]]] = {}
+    for key in keys:
+        numbered = _NUMBERED.match(key)
+        if numbered:
+            columns.setdefault(numbered.group(1), []).append((int(numbered.group(2)), key))
+    for members in columns.values():
+        if len(members) < 2:
+            continue
+        names = [f"group {key}" for _, key in sorted(members)]
+        with graph.subgraph() as column:
+            column.attr(rank="same")
+            for upper, lower in zip(names, names[1:]):
+                column.edge(upper, lower, style="invis")
 
 
 # --- the step-through as pictures ---
