@@ -1,6 +1,6 @@
 """chainrule's nn: modules, losses, optimizers and toy data on top of `autograd`."""
 
-from . import bridge, datasets, functional, groups, init, optim
+from . import bridge, datasets, functional, groups, init, optim, recurrent
 from .activation import ELU, GELU, LeakyReLU, ReLU, Sigmoid, SiLU, Softmax, Tanh
 from .bridge import from_torch
 from .conv import Conv2d, MaxPool2d
@@ -8,6 +8,7 @@ from .layers import MLP, Dropout, Layer, Neuron
 from .linear import Flatten, Linear, Sequential
 from .module import Module
 from .optim import SGD, Adagrad, Adam, AdamW, RMSprop
+from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = [
     "ELU",
@@ -33,6 +34,12 @@ __all__ = [
     "Sigmoid",
     "Softmax",
     "Tanh",
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
+    "RNN",
+    "RNNCell",
     "bridge",
     "datasets",
     "from_torch",
@@ -40,4 +47,5 @@ __all__ = [
     "groups",
     "init",
     "optim",
+    "recurrent",
 ]
