@@ -20,6 +20,7 @@ import math
 import numbers
 import types
 from collections.abc import Callable, Iterable
+from fractions import Fraction
 from typing import Any
 
 from autograd import Value
@@ -112,6 +113,45 @@ def _divide(a: float, b: float) -> float:
         if a == 0.0 or a != a:
             return math.nan
         return math.copysign(math.inf, a) * math.copysign(1.0, b)
+
+
+_SPLIT = 134217729.0  # 2**27 + 1: Veltkamp's constant, splits a double into two halves
+
+
+def _fma(a: float, b: float, c: float) -> float:
+    """a * b + c rounded once, as torch's CPU kernels compute `addcmul` and `lerp`.
+
+    Centered RMSprop subtracts two nearly equal numbers, where one rounding
+    less changes the result; this keeps it equal to torch's. Dekker's exact
+    product and Knuth's two-sum give a * b + c as s + u + err exactly; when err
+    is 0 (almost always) s + u is the one rounding, else exact fractions decide.
+    """
+    p = a * b
+    if not (1e-250 < abs(p) < 1e250 and abs(c) < 1e300):
+        return _exact_fma(a, b, c)
+    t = _SPLIT * a
+    a_hi = t - (t - a)
+    a_lo = a - a_hi
+    t = _SPLIT * b
+    b_hi = t - (t - b)
+    b_lo = b - b_hi
+    e = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo  # a * b == p + e
+    s = c + p
+    z = s - c
+    t = (c - (s - z)) + (p - z)  # c + p == s + t
+    u = t + e
+    z = u - t
+    err = (t - (u - z)) + (e - z)  # t + e == u + err
+    return s + u if err == 0.0 else _exact_fma(a, b, c)
+
+
+def _exact_fma(a: float, b: float, c: float) -> float:
+    if a == 0.0 or b == 0.0 or not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c)):
+        return a * b + c  # exact product (or inf and nan), one rounding
+    try:
+        return float(Fraction(a) * Fraction(b) + Fraction(c))
+    except OverflowError:
+        return a * b + c
 
 
 def _maximum(a: float, b: float) -> float:
@@ -496,14 +536,15 @@ class RMSprop(Optimizer):
             x = p.data
             if wd:
                 g = g + wd * x
-            sq = sq_old[i] * alpha + (1 - alpha) * g * g
-            sq_new.append(sq)
-            if centered:
-                ga = ga_old[i] + (g - ga_old[i]) * (1 - alpha)
+            if centered:  # as torch's addcmul and lerp, each rounded once
+                sq = _fma((1 - alpha) * g, g, sq_old[i] * alpha)
+                ga = _fma(1 - alpha, g - ga_old[i], ga_old[i])
                 ga_new.append(ga)
-                avg = _sqrt(sq - ga * ga) + eps
+                avg = _sqrt(_fma(-ga, ga, sq)) + eps
             else:
+                sq = sq_old[i] * alpha + (1 - alpha) * g * g
                 avg = _sqrt(sq) + eps
+            sq_new.append(sq)
             if momentum > 0:
                 buf = buf_old[i] * momentum + _divide(g, avg)
                 buf_new.append(buf)
