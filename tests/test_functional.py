@@ -137,9 +137,61 @@ def test_hinge_loss_and_l2_penalty():
         (lambda: F.log_softmax([]), "log_softmax: got an empty list"),
         (lambda: F.cross_entropy([Value(1.0)] * 3, 3), "class index 3 out of range for 3"),
         (lambda: F.cross_entropy([Value(1.0)] * 3, -1), "out of range"),
-        (lambda: F.cross_entropy([Value(1.0)], 0.5), "must be a class index"),
     ],
 )
 def test_bad_input_is_a_clear_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize(
+    "probs, targets, message",
+    [
+        ([0.5, 1.5], [1.0, 0.0], r"probabilities must be in \[0, 1\], got 1.5 at index 1"),
+        ([-0.25], [1.0], r"probabilities must be in \[0, 1\], got -0.25 at index 0"),
+        ([0.5, math.nan], [1.0, 0.0], r"probabilities must be in \[0, 1\], got nan at index 1"),
+        ([0.5, 0.5], [1.0, 2.0], r"targets must be in \[0, 1\], got 2.0 at index 1"),
+        ([0.5], [-1.0], r"targets must be in \[0, 1\], got -1.0 at index 0"),
+        ([0.5], [math.nan], r"targets must be in \[0, 1\], got nan at index 0"),
+    ],
+)
+def test_binary_cross_entropy_refuses_what_torch_refuses(probs, targets, message):
+    """p = 1.5 gave a negative loss, p = nan a loss of 100 with no gradient: both hid a bug."""
+    with pytest.raises(ValueError, match=f"^binary_cross_entropy: {message}"):
+        F.binary_cross_entropy([Value(p) for p in probs], targets)
+    with pytest.raises(RuntimeError, match="should be between 0 and 1"):
+        TF.binary_cross_entropy(torch.tensor(probs), torch.tensor(targets))
+    with pytest.raises(ValueError, match=message):
+        F.binary_cross_entropy([Value(p) for p in probs], [Value(t) for t in targets])
+
+
+LOSSES = {
+    "mse_loss": lambda preds: F.mse_loss(preds, [1.0, 1.0]),
+    "binary_cross_entropy": lambda preds: F.binary_cross_entropy(preds, [1.0, 1.0]),
+    "binary_cross_entropy_with_logits": lambda preds: F.binary_cross_entropy_with_logits(
+        preds, [1.0, 1.0]
+    ),
+    "hinge_loss": lambda preds: F.hinge_loss(preds, [1, 1]),
+    "softmax": F.softmax,
+    "log_softmax": F.log_softmax,
+    "cross_entropy": lambda preds: F.cross_entropy(preds, 0),
+    "l2_penalty": lambda preds: F.l2_penalty(preds, 0.1),
+}
+
+
+@pytest.mark.parametrize("name", LOSSES)
+def test_plain_numbers_as_predictions_are_a_type_error(name):
+    """As torch.nn.functional refuses a float for a tensor: a loss of constants trains nothing."""
+    with pytest.raises(TypeError, match=rf"^{name}: .* must be Values, got float at index 1"):
+        LOSSES[name]([Value(0.5), 0.5])
+    with pytest.raises(TypeError, match=rf"^{name}: expected a list of Values .*, got Value"):
+        LOSSES[name](Value(0.5))
+
+
+def test_targets_must_be_numbers_or_values():
+    with pytest.raises(
+        TypeError, match=r"^mse_loss: targets must be numbers .*, got str at index 0"
+    ):
+        F.mse_loss([Value(1.0)], ["1"])
+    with pytest.raises(TypeError, match="^cross_entropy: target must be a class index"):
+        F.cross_entropy([Value(1.0)], 0.5)
