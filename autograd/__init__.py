@@ -12,6 +12,7 @@ not shadow Python's built-in `sum`.
 """
 
 from .backward import backward
+from .explain import explain
 from .fused import dot, matmul, matvec
 from .fused import sum as sum  # the contract's name; left out of __all__
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -33,6 +34,7 @@ __all__ = [
     "dot",
     "draw_dot",
     "enable_grad",
+    "explain",
     "gradcheck",
     "is_grad_enabled",
     "matmul",
