@@ -74,8 +74,36 @@ def test_bad_arguments():
         Layer(2, 3)([1])
     with pytest.raises(ValueError, match="expected 2 inputs, got 3"):
         MLP(2, [3, 1])([1, 2, 3])
-    with pytest.raises(ValueError, match="nin must be a positive int"):
+    with pytest.raises(ValueError, match="^Neuron: nin must be a positive int, got 0"):
         Neuron(0)
+    with pytest.raises(ValueError, match="^Neuron: unknown activation 'swish'"):
+        Layer(2, 1, activation="swish")
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: MLP(2, [0]), r"^MLP: nouts\[0\] must be a positive int, got 0"),
+        (lambda: MLP(2, [4, -1, 1]), r"^MLP: nouts\[1\] must be a positive int, got -1"),
+        (lambda: MLP(0, [1]), "^MLP: nin must be a positive int, got 0"),
+        (lambda: Layer(2, 0), "^Layer: nout must be a positive int, got 0"),
+        (lambda: Layer(0, 2), "^Layer: nin must be a positive int, got 0"),
+        (lambda: Neuron(-3), "^Neuron: nin must be a positive int, got -3"),
+    ],
+)
+def test_widths_below_one_are_refused_when_given(make, message):
+    """MLP(2, [0]) used to build and fail later with an IndexError."""
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_widths_that_are_not_ints_are_a_type_error():
+    with pytest.raises(TypeError, match=r"^MLP: nouts\[0\] must be an int, got float"):
+        MLP(2, [2.5])
+    with pytest.raises(TypeError, match="^Layer: nout must be an int, got str"):
+        Layer(2, "3")
+    with pytest.raises(TypeError, match="^MLP: nouts must be a list of layer sizes, got int"):
+        MLP(2, 3)
 
 
 def test_mlp_matches_torch_forward_and_gradients():
@@ -180,6 +208,7 @@ def test_module_zero_grad_and_custom_modules():
 
     pair = Pair()
     assert [name for name, _ in pair.named_parameters()] == ["a", "inner.w.0", "inner.b"]
+    assert pair.parameters() == [pair.a, *pair.inner.w, pair.inner.b]
     for p in pair.parameters():
         p.grad = 3.0
     pair.zero_grad()
@@ -232,3 +261,56 @@ def test_micrograds_demo_loop_runs_unchanged():
         for p in model.parameters():
             p.data -= learning_rate * p.grad
     assert isinstance(total_loss, Value) and acc > 0.8
+
+
+def test_an_attribute_holding_an_op_result_is_not_a_parameter():
+    """Only leaf Values (and lists of them, and submodules) are parameters, as in PyTorch."""
+
+    class Scaled(Module):
+        def __init__(self):
+            self.w = Value(2.0)
+            self.x = Value(3.0)
+            self.out = self.w * self.x  # a computed value, remembered for a plot
+            self.history = [self.out, self.out + 1, Value(0.5)]
+
+    m = Scaled()
+    assert [name for name, _ in m.named_parameters()] == ["w", "x", "history.2"]
+    assert m.parameters() == [m.w, m.x, m.history[2]]
+    assert list(m.state_dict()) == ["w", "x", "history.2"]
+    m.load_state_dict({"w": 1.0, "x": 1.0, "history.2": 1.0})
+    assert m.out.data == 6.0  # the op result was left alone
+
+
+@pytest.mark.parametrize(
+    "module",
+    [Neuron(3), Neuron(2, nonlin=False), Layer(3, 4), MLP(2, [3, 4, 1], dropout=0.1), Dropout()],
+    ids=repr,
+)
+def test_parameters_and_named_parameters_agree_in_micrograds_order(module):
+    named = [p for _, p in module.named_parameters()]
+    assert module.parameters() == named
+    assert [id(p) for p in module.parameters()] == [id(p) for p in named]
+    assert len(module.state_dict()) == len(named)
+
+
+def test_parameters_in_micrograds_order():
+    """Per layer, per neuron: w then b, as micrograd's hand-written parameters()."""
+    model = MLP(2, [3, 2])
+    expected = [p for layer in model.layers for n in layer.neurons for p in [*n.w, n.b]]
+    assert model.parameters() == expected
+
+
+def test_load_state_dict_changes_nothing_when_it_raises():
+    model = MLP(2, [2, 1], seed=0)
+    before = model.state_dict()
+    state = {key: 0.25 for key in before}
+    state["layers.1.neurons.0.b"] = 10**400  # the last key: every other value was fine
+    with pytest.raises(ValueError, match="'layers.1.neurons.0.b' is too large for a float"):
+        model.load_state_dict(state)
+    assert model.state_dict() == before
+    state["layers.1.neurons.0.b"] = "0.5"
+    with pytest.raises(ValueError, match="^MLP.load_state_dict: 'layers.1.neurons.0.b' must be"):
+        model.load_state_dict(state)
+    assert model.state_dict() == before
+    with pytest.raises(ValueError, match="^MLP.load_state_dict: expected a dict, got list"):
+        model.load_state_dict([])
