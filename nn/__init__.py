@@ -4,9 +4,11 @@ from . import bridge, datasets, functional, groups, init, optim, recurrent
 from .activation import ELU, GELU, LeakyReLU, ReLU, Sigmoid, SiLU, Softmax, Tanh
 from .bridge import from_torch
 from .conv import Conv2d, MaxPool2d
+from .embedding import Embedding
 from .layers import MLP, Dropout, Layer, Neuron
 from .linear import Flatten, Linear, Sequential
 from .module import Module
+from .normalization import BatchNorm1d, LayerNorm
 from .optim import SGD, Adagrad, Adam, AdamW, RMSprop
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
@@ -40,6 +42,9 @@ __all__ = [
     "LSTMCell",
     "RNN",
     "RNNCell",
+    "BatchNorm1d",
+    "Embedding",
+    "LayerNorm",
     "bridge",
     "datasets",
     "from_torch",
