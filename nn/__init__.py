@@ -2,6 +2,7 @@
 
 from . import bridge, datasets, functional, groups, init, optim, recurrent
 from .activation import ELU, GELU, LeakyReLU, ReLU, Sigmoid, SiLU, Softmax, Tanh
+from .attention import MultiheadAttention
 from .bridge import from_torch
 from .conv import Conv2d, MaxPool2d
 from .embedding import Embedding
@@ -45,6 +46,7 @@ __all__ = [
     "BatchNorm1d",
     "Embedding",
     "LayerNorm",
+    "MultiheadAttention",
     "bridge",
     "datasets",
     "from_torch",
