@@ -19,7 +19,7 @@ The mapping (ours <-> `torch.nn`, float64, numbers copied index for index):
   called on a batch: `torch_model(torch.tensor([x]))[0]` is our `model(x)`.
 
 `from_torch` builds our module without drawing from Python's global `random`:
-its numbers all come from the torch module.
+its numbers all come from the torch module. Both keep the training mode.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def to_torch(module: Any) -> Any:
     _register_micrograd_modules()
     for cls in type(module).__mro__:
         if cls in _TO_TORCH:
-            return _TO_TORCH[cls](module)
+            return _TO_TORCH[cls](module).train(module.training)
     raise TypeError(f"to_torch: no PyTorch equivalent known for {type(module).__name__}")
 
 
@@ -76,7 +76,7 @@ def from_torch(module: Any) -> Any:
         raise TypeError(f"from_torch: no chainrule module for torch.nn.{name}; known: {known}")
     state = random.getstate()  # our constructors draw an initialisation that is overwritten
     try:
-        return _FROM_TORCH[name](module)
+        return _FROM_TORCH[name](module).train(module.training)
     finally:
         random.setstate(state)
 
