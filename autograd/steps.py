@@ -3,7 +3,7 @@
 Each step is one node's turn in the chain rule: its gradient so far (the
 upstream gradient) times each local gradient from the rule table is the
 amount added to that parent's gradient. Where a parent has several consumers
-(fan-in), the amounts of their steps add up.
+(a fork, or fan-out), the amounts of their steps add up.
 
 Every step-through starts from a clean slate, as a worked example on paper
 does: all gradients under the root, the leaves' included, are set to 0 before
@@ -53,7 +53,7 @@ class Step:
 
     def __str__(self) -> str:
         parts = [
-            f"{name_of(c.parent)} += {_num(self.upstream)} x {_num(c.local)} = {_num(c.amount)}"
+            f"{name_of(c.parent)} += {_num(self.upstream)} × {_num(c.local)} = {_num(c.amount)}"
             f"  ({c.formula})"
             for c in self.contributions
         ]
@@ -102,7 +102,7 @@ def take_step(node: Value) -> Step:
 class StepTable(list):
     """All steps of a backward pass, shown as a worked example (text or HTML)."""
 
-    COLUMNS = ("step", "node", "upstream", "x local", "= amount", "to", "sum so far", "rule")
+    COLUMNS = ("step", "node", "upstream", "× local", "= amount", "to", "sum so far", "rule")
 
     def rows(self) -> Iterator[tuple[str, ...]]:
         grads: dict[int, float] = {}

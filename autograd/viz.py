@@ -193,7 +193,7 @@ def draw_dot(
         (`level="layer"`) by its parameter names, as a cluster, or as one box
         with `collapse=True`.
     step: highlight this step of the step-through: its node, and each edge
-        labelled upstream x local = amount; `pending` Values' grads are shown
+        labelled upstream × local = amount; `pending` Values' grads are shown
         as not yet final.
     The graph displays inline in Jupyter; `.source` is its DOT text (no `dot`
     program needed); `.render()` or `.pipe()` draw it with Graphviz.
@@ -241,7 +241,7 @@ def _step_edges(step: Step | None) -> dict[tuple[Value, Value, int], str]:
     if step is None:
         return {}
     return {
-        (c.parent, step.node, i): f"{step.upstream:.4g} x {c.local:.4g} = {c.amount:.4g}"
+        (c.parent, step.node, i): f"{step.upstream:.4g} × {c.local:.4g} = {c.amount:.4g}"
         for i, c in enumerate(step.contributions)
     }
 

@@ -41,7 +41,7 @@ def test_step_reads_as_a_line_of_a_worked_worked_example():
     *_, f = worked_example()
     first = next(backward_steps(f))
     assert str(first) == (
-        "f (*), upstream 1: q += 1 x -4 = -4  (d(a*b)/da = b); z += 1 x 3 = 3  (d(a*b)/db = a)"
+        "f (*), upstream 1: q += 1 × -4 = -4  (d(a*b)/da = b); z += 1 × 3 = 3  (d(a*b)/db = a)"
     )
 
 
@@ -54,7 +54,7 @@ def test_step_table_text_and_html():
         "step",
         "node",
         "upstream",
-        "x",
+        "×",
         "local",
         "=",
         "amount",

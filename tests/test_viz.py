@@ -83,11 +83,11 @@ def test_step_frames_highlight_the_node_and_its_edges(tmp_path):
     first = frames[1].source
     n = names(f)
     assert re.search(rf"{n[f]} \[label=.*fillcolor=orange", first)
-    assert 'label="1 x -4 = -4" color=orange' in first and 'label="1 x 3 = 3"' in first
+    assert 'label="1 × -4 = -4" color=orange' in first and 'label="1 × 3 = 3"' in first
     assert "{ x | data -2.0000 | grad 0.0000 (pending) }" in first
     second = frames[2].source
     assert re.search(rf"{n[q]} \[label=.*fillcolor=orange", second)
-    assert 'label="-4 x 1 = -4"' in second and "(pending)" not in second
+    assert 'label="-4 × 1 = -4"' in second and "(pending)" not in second
     assert (x.grad, y.grad, z.grad) == (-4.0, -4.0, 3.0)  # leaves zeroed first, one pass
     paths = save_frames(f, tmp_path, format="png")
     assert [p.name for p in paths] == ["frame_000.png", "frame_001.png", "frame_002.png"]
