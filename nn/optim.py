@@ -209,13 +209,11 @@ class Optimizer:
 
     def _grads(self) -> list[float]:
         """Every parameter's gradient as a float, checked before anything is written."""
-        grads = []
-        for i, p in enumerate(self.params):
-            g = p.grad
-            if type(g) is not float:
-                g = _number(f"{type(self).__name__}: the grad of parameter {i}", g)
-            grads.append(g)
-        return grads
+        grads = [p.grad for p in self.params]
+        if all(g.__class__ is float for g in grads):
+            return grads
+        owner = type(self).__name__
+        return [_number(f"{owner}: the grad of parameter {i}", g) for i, g in enumerate(grads)]
 
     def _commit(self, new_data: list[float], new_buffers: dict[str, list[float]]) -> None:
         """Write a fully computed step: data, then state (a new dict, never shared)."""
@@ -372,6 +370,9 @@ class SGD(Optimizer):
         grads = self._grads()
         lr, momentum, dampening = self.lr, self.momentum, self.dampening
         wd, nesterov = self.weight_decay, self.nesterov
+        if not momentum and not wd:
+            self._commit([p.data - lr * g for p, g in zip(self.params, grads)], {})
+            return
         old = self.buffers.get("momentum_buffer")
         new_data, new_buffer = [], []
         for i, (p, g) in enumerate(zip(self.params, grads)):
