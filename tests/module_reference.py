@@ -45,7 +45,7 @@ def assert_grads(ours: Any, theirs: torch.Tensor, what: str) -> None:
 
 def attribute(module: Any, dotted: str) -> Any:
     for part in dotted.split("."):
-        module = getattr(module, part)
+        module = module[int(part)] if part.isdigit() else getattr(module, part)
     return module
 
 
