@@ -1,7 +1,7 @@
 """`explain(node, root)`: why a gradient has the value it has, after a backward pass.
 
 A node's gradient is the sum, over every consumer of the node in the graph
-under the root, of upstream x local: the consumer's gradient times the local
+under the root, of upstream × local: the consumer's gradient times the local
 gradient the rule table gives for that operand. `explain` writes that sum out,
 one term per operand edge, with the rule's formula and the numbers in it:
 
@@ -11,8 +11,8 @@ one term per operand edge, with the rule's formula and the numbers in it:
     >>> f = q * z; f.label = "f"
     >>> f.backward()
     >>> print(explain(q, f))
-    q.grad = -4 = (from f: upstream 1 x local z = -4)
-      from f = q * z: upstream f.grad = 1, local d(a*b)/da = b = z = -4, amount 1 x -4 = -4
+    q.grad = -4 = (from f: upstream 1 × local z = -4)
+      from f = q * z: upstream f.grad = 1, local d(a*b)/da = b = z = -4, amount 1 × -4 = -4
 
 The root is needed because a Value does not store its consumers (only its
 parents): the consumers are found by walking the graph under `root`.
@@ -71,7 +71,7 @@ class Explanation:
         return total
 
     def summary(self) -> str:
-        """The one-line sum: `q.grad = -4 = (from f: upstream 1 x local z = -4)`."""
+        """The one-line sum: `q.grad = -4 = (from f: upstream 1 × local z = -4)`."""
         name = name_of(self.node)
         if self.node is self.root:
             return f"{name}.grad = {_num(self.node.grad)}: {name} is the root, seeded with 1"
@@ -151,7 +151,7 @@ def _term(share: Share) -> str:
     symbol = share.local_symbol
     local = symbol if _is_name(symbol) else _num(share.local)
     return (
-        f"from {name_of(share.consumer)}: upstream {_num(share.upstream)} x local {local}"
+        f"from {name_of(share.consumer)}: upstream {_num(share.upstream)} × local {local}"
         f" = {_num(share.amount)}"
     )
 
@@ -164,7 +164,7 @@ def _detail(share: Share) -> str:
         local = share.formula
     return (
         f"from {_expression(consumer)}: upstream {name_of(consumer)}.grad = "
-        f"{_num(share.upstream)}, local {local}, amount {_num(share.upstream)} x "
+        f"{_num(share.upstream)}, local {local}, amount {_num(share.upstream)} × "
         f"{_num(share.local)} = {_num(share.amount)}"
     )
 

@@ -19,14 +19,14 @@ from .test_properties import programs, run
 def test_worked_example_reads_as_the_sum_over_consumers():
     x, y, z, q, f = worked_example(backward=True)
     assert str(explain(q, f)).splitlines() == [
-        "q.grad = -4 = (from f: upstream 1 x local z = -4)",
-        "  from f = q * z: upstream f.grad = 1, local d(a*b)/da = b = z = -4, amount 1 x -4 = -4",
+        "q.grad = -4 = (from f: upstream 1 × local z = -4)",
+        "  from f = q * z: upstream f.grad = 1, local d(a*b)/da = b = z = -4, amount 1 × -4 = -4",
     ]
     assert str(explain(x, f)).splitlines() == [
-        "x.grad = -4 = (from q: upstream -4 x local 1 = -4)",
-        "  from q = x + y: upstream q.grad = -4, local d(a+b)/da = 1, amount -4 x 1 = -4",
+        "x.grad = -4 = (from q: upstream -4 × local 1 = -4)",
+        "  from q = x + y: upstream q.grad = -4, local d(a+b)/da = 1, amount -4 × 1 = -4",
     ]
-    assert str(explain(z, f)).splitlines()[0] == "z.grad = 3 = (from f: upstream 1 x local q = 3)"
+    assert str(explain(z, f)).splitlines()[0] == "z.grad = 3 = (from f: upstream 1 × local q = 3)"
     assert str(explain(f, f)) == "f.grad = 1: f is the root, seeded with 1"
 
 
@@ -56,7 +56,7 @@ def test_a_fork_sums_every_consumer_in_backward_order():
     assert answer.total == a.grad
     summary = answer.summary()
     assert summary.startswith(f"a.grad = {a.grad:.6g} = (from m: upstream ")
-    assert summary.count(" + (from ") == 2 and "x local b = " in summary
+    assert summary.count(" + (from ") == 2 and "× local b = " in summary
 
     ta, tb = torch_leaves([1.5, -0.5])
     (ta * ta + ta * tb).tanh().backward()
@@ -74,7 +74,7 @@ def test_a_neuron_names_its_inputs_weights_and_bias():
     o.label = "o"
     o.backward()
     lines = str(explain(xs[0], o)).splitlines()
-    assert lines[0] == f"x1.grad = {xs[0].grad:.6g} = (from n: upstream 0.5 x local w1 = -1.5)"
+    assert lines[0] == f"x1.grad = {xs[0].grad:.6g} = (from n: upstream 0.5 × local w1 = -1.5)"
     assert "local d(a.b+c)/da_0 = b_0 = w1 = -3" in lines[1]
     assert "from n = dot(x1, x2, w1, w2, b)" in lines[1]
     assert "local d(tanh(a))/da = 1-tanh(a)**2 = 1-tanh(n)**2 = 0.5" in str(explain(n, o))
@@ -156,6 +156,6 @@ def test_jupyter_shows_it_as_html():
     out.backward()
     page = explain(a, out)._repr_html_()
     assert page.startswith('<div class="chainrule-explain">')
-    assert "a&lt;b&gt;.grad = 4 = (from o: upstream 1 x local 2 = 2) + (from o: " in page
+    assert "a&lt;b&gt;.grad = 4 = (from o: upstream 1 × local 2 = 2) + (from o: " in page
     assert "<b>" not in page
     assert page.count("<li>") == 2
