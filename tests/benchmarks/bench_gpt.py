@@ -14,7 +14,8 @@ code runs on
 
 Both start from the same numbers and see the same names in the same order;
 their losses must agree to 1e-9 at every step. Printed: the time per step of
-each, and the ratio chainrule / microgpt-style.
+each, and the ratio chainrule / microgpt-style. A third line times `nn.gpt`,
+the same workload built from nn's modules (fused `dot` nodes, LayerNorm).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from autograd import Value  # noqa: E402
+from nn.gpt import GPT, Vocabulary, train  # noqa: E402
 
 NAMES_FILE = Path(__file__).resolve().parents[2] / "nn" / "data" / "names.txt"
 
@@ -256,6 +258,17 @@ def run(value_cls, names, chars, steps: int, seed: int) -> tuple[list[float], li
     return losses, seconds
 
 
+def run_module_gpt(names, steps: int, seed: int) -> tuple[list[float], float]:
+    """(losses, seconds per step) of `nn.gpt.GPT` at the same sizes, trained by `nn.gpt.train`."""
+    random.seed(seed)
+    vocab = Vocabulary(names)
+    model = GPT(vocab.size, n_embd=N_EMBD, n_head=N_HEAD, n_layer=N_LAYER, block_size=BLOCK_SIZE)
+    gc.collect()
+    t0 = time.perf_counter()
+    losses = train(model, names, vocab, steps, lr=LEARNING_RATE)
+    return losses, (time.perf_counter() - t0) / steps
+
+
 def check_same(ours: list[float], theirs: list[float], what: str) -> None:
     for step, (a, b) in enumerate(zip(ours, theirs)):
         if abs(a - b) > 1e-9 * abs(b):
@@ -282,6 +295,8 @@ def main() -> None:
         for name, cls in engines.items():  # interleaved, so that drift hits both alike
             losses[name], seconds = run(cls, names, chars, args.steps, args.seed)
             best[name] = min(best.get(name, math.inf), statistics.fmean(seconds))
+        losses["nn.gpt"], seconds = run_module_gpt(names, args.steps, args.seed)
+        best["nn.gpt"] = min(best.get("nn.gpt", math.inf), seconds)
     check_same(losses["chainrule"], losses["microgpt-style"], "chainrule")
     base = best["microgpt-style"]
     for name, seconds in best.items():
@@ -289,6 +304,10 @@ def main() -> None:
             f"   {name:16s} {seconds * 1e3:8.2f} ms/step   {seconds / base:5.2f}x microgpt-style"
             f"   loss after {args.steps} steps {losses[name][-1]:.12f}"
         )
+    print(
+        "   (nn.gpt: the same sizes and names built from nn's modules, with LayerNorm and\n"
+        "    biases where microgpt has RMS norm and none, so its losses differ; time only)"
+    )
 
 
 if __name__ == "__main__":
