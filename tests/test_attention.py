@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from collections import Counter
 
 import pytest
 import torch
 
 import nn
-from autograd import gradcheck
+from autograd import draw_dot, gradcheck
 from autograd.viz import trace
 from nn.attention import MultiheadAttention, scaled_dot_product_attention
 from nn.groups import recorded_keys
@@ -146,3 +147,10 @@ def test_each_head_is_a_draw_group():
     assert all(v not in keys for v in out[2])  # out_proj mixes the heads: in neither
     scores = [v for v in nodes if keys.get(v) == "head 0" and v.op == "exp"]
     assert len(scores) == 3  # position 2 attends to 3 positions
+
+
+def test_attention_draws_one_cluster_per_head():
+    attn = randomized(2, 2, True, 0)
+    out = attn([[1.0, 2.0], [3.0, 1.0]], causal=True)
+    source = draw_dot(sum(out[1]), groups=attn).source
+    assert sorted(re.findall(r'label="?(head \d)', source)) == ["head 0", "head 1"]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 import random
+import re
 
 import pytest
 import torch
 
 import nn
-from autograd import Value, gradcheck
+from autograd import Value, draw_dot, gradcheck
 from nn import bridge
 from nn.groups import recorded_keys
 from nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, hidden_grads
@@ -254,3 +255,11 @@ def test_inputs_may_be_numbers_and_states_reused():
     both, h_both = rnn([[1, 2], [3, 4]])
     assert [v.data for v in h2] == [v.data for v in h_both]
     assert all(isinstance(v, Value) for v in h2)
+
+
+def test_a_two_step_rnn_draws_one_cluster_per_step():
+    random.seed(0)
+    rnn = RNN(1, 2)
+    _, h = rnn([[1.0], [2.0]])
+    source = draw_dot(sum(h), groups=rnn).source
+    assert re.findall(r'label="?(step \d)', source) == ["step 0", "step 1"]
