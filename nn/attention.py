@@ -28,6 +28,7 @@ from . import bridge
 from .functional import softmax
 from .linear import Linear, check_size, uniform_values
 from .module import Module
+from .recurrent import as_values
 
 Vector = Sequence[Value | Real]
 
@@ -105,7 +106,7 @@ class MultiheadAttention(Module):
                     f"MultiheadAttention: expected vectors of size {self.embed_dim} "
                     f"(embed_dim), got {got} at position {t}"
                 )
-        return [list(x_t) for x_t in x]
+        return [as_values(x_t, "MultiheadAttention") for x_t in x]
 
     def __repr__(self) -> str:
         return (

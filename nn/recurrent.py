@@ -39,6 +39,19 @@ Vector = Sequence[Value | Real]
 NONLINEARITIES = ("tanh", "relu")
 
 
+def as_values(xs: Vector, where: str) -> list[Value]:
+    """Each number as one leaf Value, shared by every row that reads it; Values as they are."""
+    out = []
+    for x in xs:
+        if isinstance(x, Value):
+            out.append(x)
+        elif isinstance(x, Real) and not isinstance(x, bool):
+            out.append(Value(x))
+        else:
+            raise TypeError(f"{where}: expected numbers or Values, got {type(x).__name__}")
+    return out
+
+
 # --- one time step of each kind, on the four weight tensors ---
 
 
@@ -132,17 +145,17 @@ class _Recurrent(Module):
             raise ValueError(
                 f"{self.kind}: expected an input of size {self.input_size}{where}, got {got}"
             )
-        return x
+        return as_values(x, self.kind)
 
     def _state(self, h: Any, name: str = "hidden state") -> Vector:
         if h is None:
-            return [0.0] * self.hidden_size
+            return [Value(0.0) for _ in range(self.hidden_size)]
         if not isinstance(h, (list, tuple)) or len(h) != self.hidden_size:
             got = len(h) if isinstance(h, (list, tuple)) else type(h).__name__
             raise ValueError(
                 f"{self.kind}: expected a {name} of size {self.hidden_size}, got {got}"
             )
-        return h
+        return as_values(h, self.kind)
 
     def _pair(self, state: Any) -> tuple[Vector, Vector]:
         if state is None:

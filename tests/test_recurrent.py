@@ -263,3 +263,15 @@ def test_a_two_step_rnn_draws_one_cluster_per_step():
     _, h = rnn([[1.0], [2.0]])
     source = draw_dot(sum(h), groups=rnn).source
     assert re.findall(r'label="?(step \d)', source) == ["step 0", "step 1"]
+
+
+def test_a_number_input_is_one_leaf_read_by_every_row():
+    random.seed(3)
+    rnn = RNN(2, 3)
+    _, h = rnn([[1.5, -2.0]])
+    dots = [v.parents[0].parents[0] for v in h]  # tanh(dot + b_hh)
+    assert all(d.op == "dot" for d in dots)
+    leaves_read = {id(p) for d in dots for p in d.parents}
+    assert len(leaves_read) == 3 * (2 + 3) + 3 + 2 + 3  # weights, b_ih, x, h0: each once
+    with pytest.raises(TypeError, match=r"RNN: expected numbers or Values, got str"):
+        rnn([[1.0, "2"]])
