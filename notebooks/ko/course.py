@@ -20,6 +20,14 @@ LABELS = {
     # 01 연쇄 법칙
     "nudge h": "입력의 변화량 h",
     "change in f": "f의 변화량",
+    "slope": "기울기",
+    "Nudging one input: f moves by (gradient) × h": "입력 하나를 h만큼: f는 (기울기) × h만큼 움직인다",
+    "local gradients": "국소 기울기",
+    "rest of the graph": "그래프의 나머지",
+    "upstream": "상류",
+    "downstream": "하류",
+    "upstream gradient": "상류 기울기",
+    "downstream gradient": "하류 기울기",
     # 02 뉴런
     "input": "입력",
     "bias": "편향",
@@ -57,4 +65,82 @@ LABELS = {
     "E_total (log scale)": "E_total (로그 눈금)",
     "Outputs approach their targets": "출력이 목표값에 다가간다",
     "target": "목표값",
+    # 04 활성화 함수와 기울기 소실
+    "sigmoid": "시그모이드",
+    "tanh": "tanh",
+    "ReLU": "ReLU",
+    "relu": "ReLU",
+    "linear": "활성화 함수 없음",
+    "Leaky ReLU (slope 0.1)": "Leaky ReLU (기울기 0.1)",
+    "ELU (alpha = 1)": "ELU (alpha = 1)",
+    "pre-activation z": "가중합 z",
+    "derivatives side by side": "미분끼리 비교",
+    "Activation functions and their derivatives (from backward())": (
+        "활성화 함수와 그 미분 (backward()로 계산)"
+    ),
+    "class 0": "클래스 0",
+    "class 1": "클래스 1",
+    "accuracy": "정확도",
+    "The same network with and without a non-linear activation": (
+        "비선형 활성화 함수가 있을 때와 없을 때의 같은 신경망"
+    ),
+    "score z0 (z1 = 0, z2 = -1 held fixed)": "점수 z0 (z1 = 0, z2 = -1 고정)",
+    "probability": "확률",
+    "Softmax: raising one score takes probability from the others": (
+        "소프트맥스: 점수 하나를 올리면 다른 확률이 줄어든다"
+    ),
+    "out": "출력",
+    "layer (1 = nearest the input, out = output layer)": (
+        "층 (1 = 입력에 가장 가까운 층, 출력 = 출력층)"
+    ),
+    "mean |dL/dw| (log scale)": "|dL/dw|의 평균 (로그 눈금)",
+    "Gradient size per layer, one backward pass": "층별 기울기 크기 (역전파 한 번)",
+    "sigmoid, Xavier": "시그모이드, Xavier",
+    "tanh, Xavier": "tanh, Xavier",
+    "ReLU, Xavier": "ReLU, Xavier",
+    "ReLU, He": "ReLU, He",
+    "ln 2: learned nothing": "ln 2: 아무것도 배우지 못함",
+    "training loss (binary cross-entropy)": "학습 손실 (이진 교차 엔트로피)",
+    "Ten hidden layers, 150 steps of gradient descent": "은닉층 10개, 경사 하강법 150번",
+    # 05 손실 함수와 옵티마이저
+    "MSE": "평균 제곱 오차(MSE)",
+    "cross-entropy": "교차 엔트로피",
+    "loss, sample of class 1": "손실, 클래스 1인 샘플",
+    "loss, sample of class 0": "손실, 클래스 0인 샘플",
+    "|d loss / dz|, sample of class 1": "|d손실/dz|, 클래스 1인 샘플",
+    "|d loss / dz|, sample of class 0": "|d손실/dz|, 클래스 0인 샘플",
+    "loss": "손실",
+    "size of the gradient": "기울기의 크기",
+    "logit z (predicted probability = sigmoid(z))": "로짓 z (예측 확률 = sigmoid(z))",
+    "Loss for five learning rates": "학습률 다섯 개의 손실",
+    "loss L(a, b) (log scale)": "손실 L(a, b) (로그 눈금)",
+    "The steep coordinate b, first 25 steps": "가파른 방향 b, 처음 25번",
+    "ends at": "도착",
+    "Gradient descent from two starts: two different minima": (
+        "두 출발점에서의 경사 하강법: 서로 다른 최솟값"
+    ),
+    "path, 60 steps": "경로, 60번",
+    "start": "출발점",
+    "minimum": "최솟값",
+    "SGD": "SGD",
+    "Momentum": "모멘텀(Momentum)",
+    "AdaGrad": "AdaGrad",
+    "RMSprop": "RMSprop",
+    "Adam": "Adam",
+    "loss per step, all five": "스텝별 손실, 다섯 개 모두",
+    "loss (log scale)": "손실 (로그 눈금)",
+    "Five optimizers on L(a, b) = 0.1 a^2 + 2 b^2, all with learning rate 0.1": (
+        "L(a, b) = 0.1 a^2 + 2 b^2 위의 옵티마이저 다섯 개, 학습률은 모두 0.1"
+    ),
+    "step t": "스텝 t",
+    "|change of a| in this step (log scale)": "이번 스텝에서 a가 움직인 거리 (로그 눈금)",
+    "How far each step moves a, learning rate 0.1": "스텝마다 a가 움직이는 거리, 학습률 0.1",
+    "epoch (calls of scheduler.step())": "에폭 (scheduler.step() 호출 횟수)",
+    "learning rate alpha": "학습률 alpha",
+    "Three schedules starting from alpha = 0.1": "alpha = 0.1에서 시작하는 스케줄러 세 가지",
+    "constant alpha = 0.3": "일정한 alpha = 0.3",
+    "ExponentialLR(gamma=0.98)": "ExponentialLR(gamma=0.98)",
+    "Adam with noisy gradients: a decaying learning rate lets it settle": (
+        "잡음 섞인 기울기의 Adam: 학습률을 줄이면 자리를 잡는다"
+    ),
 }
