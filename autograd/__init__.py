@@ -7,13 +7,15 @@
     >>> f.data, x.grad, y.grad, z.grad
     (-12.0, -4.0, -4.0, 3.0)
 
-`autograd.sum` is left out of `__all__` so that `from autograd import *` does
-not shadow Python's built-in `sum`.
+`autograd.sum`, `autograd.max` and `autograd.min` are left out of `__all__` so
+that `from autograd import *` does not shadow Python's built-ins.
 """
 
 from .backward import backward
 from .explain import explain
 from .fused import dot, matmul, matvec
+from .fused import max as max  # the contract's names; left out of __all__
+from .fused import min as min
 from .fused import sum as sum  # the contract's name; left out of __all__
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck

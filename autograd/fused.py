@@ -1,4 +1,6 @@
-"""Fused n-ary ops: `sum`, `dot`, `matvec` and `matmul`: one node per result, however many operands.
+"""Fused n-ary ops: `sum`, `dot`, `matvec`, `matmul`, `max` and `min`: one node per result.
+
+However many operands, each result is one node.
 
 A neuron's weighted sum and bias are one `dot` node instead of 2n + 1 binary
 nodes, which is most of what makes training fast.
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from numbers import Real
 
-from .rules import DOT, SUM
+from .rules import DOT, MAX, MIN, SUM, Rule
 from .value import Value, constant, node
 
 Operand = Value | Real
@@ -25,6 +27,27 @@ def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - the contract's name
     if not parents:
         raise ValueError("sum: needs at least one value, got an empty sequence")
     return node(SUM.forward([p.data for p in parents]), parents, SUM)
+
+
+def max(values: Iterable[Operand]) -> Value:  # noqa: A001 - the contract's name
+    """One node holding the largest of `values` (nan if any is nan).
+
+    The whole gradient goes to the first operand holding the maximum, 0 to
+    the rest, as PyTorch's `max_pool2d`; a number entry becomes a leaf.
+    """
+    return _extreme(values, MAX)
+
+
+def min(values: Iterable[Operand]) -> Value:  # noqa: A001 - the contract's name
+    """One node holding the smallest of `values`; the gradient to the first minimum."""
+    return _extreme(values, MIN)
+
+
+def _extreme(values: Iterable[Operand], rule: Rule) -> Value:
+    parents = _as_values(tuple(values), rule.name)
+    if not parents:
+        raise ValueError(f"{rule.name}: needs at least one value, got an empty sequence")
+    return node(rule.forward([p.data for p in parents]), parents, rule)
 
 
 def dot(a: Iterable[Operand], b: Iterable[Operand], bias: Operand | None = None) -> Value:

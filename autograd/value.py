@@ -15,10 +15,12 @@ from operator import attrgetter
 from . import copying, grad_mode
 from .backward import backward, note_nonfinite, propagate
 from .rules import (
+    ABS,
     ADD,
     DIV,
     ELU,
     EXP,
+    GELU,
     LEAF,
     LEAKY_RELU,
     LOG,
@@ -27,6 +29,9 @@ from .rules import (
     POW,
     RELU,
     SIGMOID,
+    SILU,
+    SOFTPLUS,
+    SQRT,
     SUB,
     TANH,
     Rule,
@@ -289,3 +294,21 @@ class Value:
     def elu(self, alpha: float = 1.0) -> Value:
         alpha = as_float(alpha, "elu")
         return node(ELU.forward(self.data, alpha), (self,), ELU, alpha)
+
+    abs = _unary(ABS)
+    __abs__ = abs  # noqa: A003 - builtins' abs(v) gives the same node
+    sqrt = _unary(SQRT)
+    silu = _unary(SILU)
+
+    def softplus(self, beta: float = 1.0, threshold: float = 20.0) -> Value:
+        """log(1 + exp(beta * x)) / beta, linear where beta * x > threshold (as PyTorch)."""
+        arg = (as_float(beta, "softplus"), as_float(threshold, "softplus"))
+        if arg[0] == 0:
+            raise ValueError(f"softplus: needs beta != 0, got beta = {arg[0]!r}")
+        return node(SOFTPLUS.forward(self.data, arg), (self,), SOFTPLUS, arg)
+
+    def gelu(self, approximate: str = "none") -> Value:
+        """x * Phi(x), Phi the normal CDF by erf; approximate="tanh" as PyTorch's."""
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        return node(GELU.forward(self.data, approximate), (self,), GELU, approximate)
