@@ -43,9 +43,19 @@ __all__ = [
     "matvec",
     "no_grad",
     "save_frames",
+    "save_html",  # noqa: F822 - imported on first use, by __getattr__ below
     "set_grad_enabled",
     "show_steps",
     "step_frames",
     "step_table",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """`save_html` is imported on first use, so `python -m autograd.html` loads that file once."""
+    if name == "save_html":
+        from .html import save_html
+
+        return save_html
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
