@@ -195,7 +195,7 @@ def _in_names(text: str, consumer: Value) -> str:
         return names.get(match.group(0), match.group(0))
 
     text = _SYMBOL.sub(swap, text)
-    if consumer._arg is not None:
+    if isinstance(consumer._arg, float):  # leaky_relu's slope, elu's alpha
         for word in ("slope", "alpha"):
             text = re.sub(rf"\b{word}\b", _num(consumer._arg), text)
     return text
@@ -212,7 +212,7 @@ def _operand_names(consumer: Value) -> dict[str, str]:
         if len(parents) > 2 * n:
             names["c"] = parents[-1]
         return names
-    if op == "sum":
+    if op in ("sum", "max", "min"):
         return {f"x_{i}": name for i, name in enumerate(parents)}
     names = dict(zip("ab", parents))
     if op == "**" and len(parents) == 1:

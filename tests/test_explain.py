@@ -159,3 +159,17 @@ def test_jupyter_shows_it_as_html():
     assert "a&lt;b&gt;.grad = 4 = (from o: upstream 1 × local 2 = 2) + (from o: " in page
     assert "<b>" not in page
     assert page.count("<li>") == 2
+
+
+def test_ops_with_settings_and_n_ary_ops_explain_in_names():
+    x, y = Value(0.5, label="x"), Value(2.0, label="y")
+    r = x.softplus(beta=2.0) + x.gelu(approximate="tanh") + autograd.max([x, y, x]) + x.sqrt()
+    r.label = "r"
+    r.backward()
+    answer = explain(x, r)
+    assert answer.total == x.grad and len(answer.shares) == 5
+    text = str(answer)
+    assert "d(max)/dx_2 = 1 if x_2 is the first maximum else 0 = 1 if x is the first" in text
+    assert "from [max] = max(x, y, x)" in text and "1/(2*sqrt(x))" in text
+    assert "sigmoid(beta*x) (1 past the threshold) = " in text
+    assert str(explain(y, r)).startswith("y.grad = 1 = (from [max]: upstream 1 × local 1 = 1)")
