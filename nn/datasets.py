@@ -105,17 +105,19 @@ def make_shapes(
     Returns `(X, y)`: `n_samples` images, each one channel `[1][size][size]` (what
     `Conv2d(1, ...)` takes), ink 1.0 on 0.0 plus Gaussian noise of standard
     deviation `noise`, and labels 0, 1, 2 (`SHAPES`: bar, cross, box) in turn
-    before shuffling, so the classes are balanced. Each shape has a random
-    place and extent: a horizontal or vertical bar 3 to `size` long, a plus
-    sign with arms 1 or 2 long, a square outline 3 to 5 wide. Drawn from its own
-    `random.Random(seed)`; the global `random` is never touched.
+    before shuffling, so the classes are balanced. Each shape sits at a random
+    place: a horizontal or vertical bar `size - 1` or `size` long, a plus sign
+    5 wide, a square outline 5 wide. Sizes vary little on purpose: a first CNN
+    (4 filters 3x3, pool 2, a linear head) reaches 90% on new images after
+    about 30 Adam steps on 90 images. Drawn from its own `random.Random(seed)`;
+    the global `random` is never touched.
     """
     if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 3:
         raise ValueError(
             f"make_shapes: n_samples must be an int >= 3 (each class), got {n_samples!r}"
         )
-    if isinstance(size, bool) or not isinstance(size, int) or size < 5:
-        raise ValueError(f"make_shapes: size must be an int >= 5, got {size!r}")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 6:
+        raise ValueError(f"make_shapes: size must be an int >= 6, got {size!r}")
     if not noise >= 0:
         raise ValueError(f"make_shapes: noise must be >= 0, got {noise!r}")
     rng = random.Random(seed)
@@ -133,20 +135,19 @@ def make_shapes(
 
 
 def _bar(rng: random.Random, size: int) -> set[tuple[int, int]]:
-    length = rng.randint(3, size)
+    length = rng.randint(size - 1, size)
     start, across = rng.randint(0, size - length), rng.randrange(size)
     cells = {(across, start + k) for k in range(length)}
     return cells if rng.random() < 0.5 else {(c, r) for r, c in cells}
 
 
 def _cross(rng: random.Random, size: int) -> set[tuple[int, int]]:
-    arm = rng.randint(1, 2)
-    r, c = rng.randint(arm, size - 1 - arm), rng.randint(arm, size - 1 - arm)
-    return {(r + k, c) for k in range(-arm, arm + 1)} | {(r, c + k) for k in range(-arm, arm + 1)}
+    r, c = rng.randint(2, size - 3), rng.randint(2, size - 3)
+    return {(r + k, c) for k in range(-2, 3)} | {(r, c + k) for k in range(-2, 3)}
 
 
 def _box(rng: random.Random, size: int) -> set[tuple[int, int]]:
-    side = rng.randint(3, min(5, size))
+    side = 5
     top, left = rng.randint(0, size - side), rng.randint(0, size - side)
     last = side - 1
     return {

@@ -85,6 +85,9 @@ ACTIVATIONS = [
     (nn.LeakyReLU(0.2), torch.nn.LeakyReLU(0.2)),
     (nn.ELU(), torch.nn.ELU()),
     (nn.ELU(0.5), torch.nn.ELU(0.5)),
+    (nn.GELU(), torch.nn.GELU()),
+    (nn.GELU("tanh"), torch.nn.GELU(approximate="tanh")),
+    (nn.SiLU(), torch.nn.SiLU()),
 ]
 
 
@@ -97,6 +100,7 @@ def test_activation_modules_elementwise_on_nested_lists(ours, theirs):
     assert type(ours.to_torch()) is type(theirs)
     assert ours.to_torch().__dict__.get("negative_slope") == theirs.__dict__.get("negative_slope")
     assert ours.to_torch().__dict__.get("alpha") == theirs.__dict__.get("alpha")
+    assert ours.to_torch().__dict__.get("approximate") == theirs.__dict__.get("approximate")
 
 
 def test_activation_of_one_value_and_of_numbers():
