@@ -117,6 +117,43 @@ def backward(root: Value) -> None:
     written = _written[0]
     note_written(root._seq)
     root.grad = 1.0
+    base = root._low
+    if root._seq - base > DENSE_SPAN:
+        _backward_heap(root, written)
+        return
+    # by creation number minus `base`: the nodes this pass has reached, visited from the top
+    reached: list[Value | None] = [None] * (root._seq - base + 1)
+    reached[-1] = root
+    for node in reversed(reached):
+        if node is None:
+            continue
+        upstream = node.grad
+        if not upstream:
+            data = node.data
+            if data - data == 0.0 and node._rule.finite_locals:
+                for parent in node.parents:  # every amount is exactly 0: see `_send_zero`
+                    if parent.parents and reached[parent._seq - base] is None:
+                        if not untouched_and_finite(parent, written):
+                            parent.grad = 0.0
+                            reached[parent._seq - base] = parent
+                continue
+        for parent, local in zip(node.parents, node._rule.local(node)):
+            if not parent.parents or reached[parent._seq - base] is not None:
+                parent.grad += upstream * local
+            else:
+                amount = upstream * local
+                if amount or not untouched_and_finite(parent, written):
+                    parent.grad = 0.0 + amount  # as reset-then-add: -0.0 becomes 0.0
+                    reached[parent._seq - base] = parent
+
+
+DENSE_SPAN = 1 << 23
+"""Above this many creation numbers between a graph's oldest op result and its
+root (an old node reused), backward keeps the reached nodes in a heap instead
+of a list indexed by creation number."""
+
+
+def _backward_heap(root: Value, written: int) -> None:
     queued = {root._seq: root}  # by creation number: every node this pass has reached
     heap = [-root._seq]  # minus the creation numbers still to visit: the largest pops first
     while heap:

@@ -125,30 +125,55 @@ def _int_to_float(x: int, op_name: str) -> float:
 
 
 def _binary(rule: Rule) -> Callable[[Value, object], Value]:
-    forward, name = rule.forward, rule.name
+    """`self <op> other` for a rule: `node()` written out, as this is the hottest path."""
+    forward, name, checks_locals = rule.forward, rule.name, not rule.finite_locals
 
     def op(self: Value, other: object) -> Value:
         if other.__class__ is not Value:
             other = other if isinstance(other, Value) else constant(other, name)
-        low, other_low = self._low, other._low
-        return node(
-            forward(self.data, other.data),
-            (self, other),
-            rule,
-            None,
-            low if low < other_low else other_low,
-        )
+        data = forward(self.data, other.data)
+        if grad_mode.disabled_threads and not grad_mode.recording():
+            return node(data, (self, other), rule)
+        out = _new(Value)
+        out.data = data
+        out.grad = 0.0
+        out.parents = (self, other)
+        out._rule = rule
+        out._extra = None
+        out._seq = seq = _next_seq()
+        low = self._low
+        if other._low < low:
+            low = other._low
+        out._low = low if low < seq else seq
+        if data - data or checks_locals:
+            _check_finite(out)
+        return out
 
     op.__doc__ = f"self {name} other, one node: " + ", ".join(rule.formulas)
     return op
 
 
 def _reflected(rule: Rule) -> Callable[[Value, object], Value]:
-    forward, name = rule.forward, rule.name
+    """`other <op> self` for a number `other`, which becomes a leaf among the parents."""
+    forward, name, checks_locals = rule.forward, rule.name, not rule.finite_locals
 
     def op(self: Value, other: object) -> Value:
         other = constant(other, name)
-        return node(forward(other.data, self.data), (other, self), rule, None, self._low)
+        data = forward(other.data, self.data)
+        if grad_mode.disabled_threads and not grad_mode.recording():
+            return node(data, (other, self), rule)
+        out = _new(Value)
+        out.data = data
+        out.grad = 0.0
+        out.parents = (other, self)
+        out._rule = rule
+        out._extra = None
+        out._seq = seq = _next_seq()
+        low = self._low
+        out._low = low if low < seq else seq
+        if data - data or checks_locals:
+            _check_finite(out)
+        return out
 
     op.__doc__ = f"other {name} self, the number a leaf among the parents: " + ", ".join(
         rule.formulas

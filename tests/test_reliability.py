@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import importlib
 import math
 import pickle
+import random
 import subprocess
 import sys
 import threading
@@ -24,6 +26,7 @@ from autograd import (
 )
 from autograd.backward import interior_order
 
+ENGINE = importlib.import_module("autograd.backward")  # the module, not the function
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -172,6 +175,40 @@ def test_a_second_pass_that_sends_a_node_zero_leaves_it_zero():
     assert (g.grad, h.grad) == (3.0, 3.0)
     (h * 0.0).backward()
     assert (g.grad, h.grad) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("span", [0, ENGINE.DENSE_SPAN], ids=["heap", "dense"])
+def test_both_orders_of_backward_equal_the_step_through(span, monkeypatch):
+    """A graph whose oldest op result is far older than its root walks a heap instead."""
+    monkeypatch.setattr(ENGINE, "DENSE_SPAN", span)
+    rng = random.Random(5)
+    runs = []
+    for apply in (Value.backward, lambda root: deque(backward_steps(root), 0)):
+        rng.seed(5)
+        leaves = [Value(rng.uniform(-2, 2)) for _ in range(6)]
+        old = (leaves[0] * leaves[1]).tanh()  # built, used by an earlier pass, then reused
+        old.backward()
+        for leaf in leaves:
+            leaf.grad = 0.0  # the step-through starts leaves from 0 too
+        pool = leaves + [old]
+        for _ in range(60):
+            a, b = rng.choice(pool), rng.choice(pool)
+            op = rng.choice(["+", "*", "relu", "-", "sig"])
+            pool.append(
+                a + b
+                if op == "+"
+                else a * b
+                if op == "*"
+                else (a - b).relu()
+                if op == "relu"
+                else a - b
+                if op == "-"
+                else a.sigmoid()
+            )
+        root = autograd.sum(pool[-10:]) * 0.5 + pool[-20].relu() * 0.0
+        apply(root)
+        runs.append([v.grad for v in pool])
+    assert runs[0] == runs[1]
 
 
 @pytest.mark.parametrize("clone", [copy.deepcopy, lambda o: pickle.loads(pickle.dumps(o))])
