@@ -7,7 +7,9 @@ The list of notebooks is read from the folder: a new notebook is picked up as it
 
 from __future__ import annotations
 
+import re
 import time
+import unicodedata
 from pathlib import Path
 
 import nbclient
@@ -59,6 +61,51 @@ def test_the_korean_edition_names_its_post_and_its_terms(path):
     assert any("노트와의 대응" in text for text in prose), f"{path.name}: no 노트와의 대응 cell"
     glossary = [text for text in prose if "용어" in text and "|---" in text]
     assert glossary, f"{path.name}: no 용어 table"
+
+
+def _punctuation(ch: str) -> bool:
+    return ch == "" or unicodedata.category(ch)[0] in "PS"
+
+
+def _space(ch: str) -> bool:
+    return ch == "" or ch.isspace()
+
+
+def _can_open(before: str, after: str) -> bool:
+    return not _space(after) and (not _punctuation(after) or _space(before) or _punctuation(before))
+
+
+def _can_close(before: str, after: str) -> bool:
+    return not _space(before) and (not _punctuation(before) or _space(after) or _punctuation(after))
+
+
+def unrendered_bold(text: str) -> list[str]:
+    """`**` markers that CommonMark (Jupyter, GitHub) does not read as bold.
+
+    A closing `**` right after punctuation needs a space or punctuation after it: in
+    `**계산 그래프(graph)**의` the `)` before it and the `의` after it leave the stars as text.
+    """
+    text = re.sub(r"`[^`\n]*`", lambda m: "c" * len(m.group(0)), text)  # code holds no markup
+    broken = []
+    for k, marker in enumerate(re.finditer(r"(?<!\*)\*\*(?!\*)", text)):
+        before = text[marker.start() - 1] if marker.start() else ""
+        after = text[marker.end()] if marker.end() < len(text) else ""
+        if not (_can_close if k % 2 else _can_open)(before, after):
+            broken.append(text[max(0, marker.start() - 20) : marker.end() + 6])
+    return broken
+
+
+def test_unrendered_bold_is_found():
+    assert unrendered_bold("**계산 그래프(graph)**의 노드") and unrendered_bold("a** b**")
+    assert not unrendered_bold("**계산 그래프**(graph)의 **`+` copies**, (**분기**, fork)")
+
+
+@pytest.mark.parametrize("path", EVERY, ids=_name)
+def test_bold_text_renders(path):
+    notebook = nbformat.read(path, as_version=4)
+    prose = [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]
+    broken = [where for text in prose for where in unrendered_bold(text)]
+    assert not broken, f"{path.name}: ** shown as text, not bold, at {broken}"
 
 
 @pytest.mark.parametrize("path", EVERY, ids=_name)
