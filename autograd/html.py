@@ -193,7 +193,7 @@ main { padding: 12px 24px 24px; display: grid; gap: 14px;
 section { background: var(--panel); border: 1px solid var(--line); border-radius: 10px;
   padding: 12px 16px; }
 #graph-panel { grid-column: 1 / -1; padding: 8px; }
-#graph { overflow: auto; text-align: center; }
+#graph { overflow: auto; text-align: center; max-height: 62vh; }
 #graph svg { display: block; margin: 0 auto; }
 .panel-head { display: flex; align-items: center; justify-content: space-between;
   padding: 0 8px; }
@@ -227,7 +227,7 @@ g.edge.flow path { stroke: var(--flow); stroke-width: 2.6px; }
 g.edge.flow polygon { fill: var(--flow); stroke: var(--flow); }
 text.amount { fill: #b3400a; font: bold 13px ui-monospace, Menlo, Consolas, monospace;
   paint-order: stroke; stroke: #fff; stroke-width: 4px; stroke-linejoin: round; }
-@media (max-width: 900px) { main { grid-template-columns: 1fr; } }
+@media (max-width: 1120px) { main { grid-template-columns: minmax(0, 1fr); } }
 """
 
 _PAGE = """<!DOCTYPE html>
@@ -343,10 +343,11 @@ function gradsAt(k) {
 }
 
 function labelEdge(edge, text) {
+  // a long edge is labelled near its sending end, where edges into one op are furthest apart
   const path = edge.querySelector("path");
-  const length = path.getTotalLength();
-  const at = path.getPointAtLength(length * 0.5);
-  const before = path.getPointAtLength(Math.max(0, length * 0.5 - 4));
+  const length = path.getTotalLength(), along = length > 90 ? 0.35 : 0.5;
+  const at = path.getPointAtLength(length * along);
+  const before = path.getPointAtLength(Math.max(0, length * along - 4));
   let nx = before.y - at.y, ny = at.x - before.x;  // normal to the edge, pointing up
   const norm = Math.hypot(nx, ny) || 1;
   if (ny > 0) { nx = -nx; ny = -ny; }
@@ -376,15 +377,16 @@ function showGraph(k, grads) {
   if (opNodes[id]) opNodes[id].classList.add("active");
   if (k === 0) return;
   for (const e of edges[id + "op->" + id] || []) e.classList.add("flow");
-  const seen = {};
+  const amounts = {};  // a * a: two edges, one per operand, drawn on top of each other
   for (const c of STEPS[k - 1].contributions) {
     const key = c.parent + "->" + id + "op";
-    const i = seen[key] = (seen[key] || 0) + 1;  // a * a: two edges, one per operand
-    const edge = (edges[key] || [])[i - 1];
+    (amounts[key] = amounts[key] || []).push(c.amount.text);
+    for (const edge of edges[key] || []) edge.classList.add("flow");
     records[c.parent].classList.add("receiving");
     gradTexts[c.parent].classList.add("changed");
-    if (edge) { edge.classList.add("flow"); labelEdge(edge, c.amount.text); }
   }
+  for (const [key, texts] of Object.entries(amounts))
+    if (edges[key]) labelEdge(edges[key][0], texts.join(", "));
 }
 
 function showStep(k) {
@@ -437,7 +439,7 @@ function showGrads(k, grads) {
   }
 }
 
-const MIN_SCALE = 0.65;  // below this the drawn text is too small: scroll instead
+const MIN_SCALE = 0.6;  // below this the drawn text is too small: scroll instead
 function fitGraph() {
   const svg = graph.querySelector("svg");
   const width = Number(svg.dataset.width), height = Number(svg.dataset.height);
@@ -448,10 +450,19 @@ function fitGraph() {
 }
 
 function keepInView(id) {
-  if (graph.scrollWidth <= graph.clientWidth) return;
-  const box = records[id].getBoundingClientRect(), view = graph.getBoundingClientRect();
-  if (box.left < view.left || box.right > view.right)
-    graph.scrollLeft += box.left - view.left - (view.width - box.width) / 2;
+  // the step's node, its op and the inputs it sends to; the node alone if they do not fit
+  const boxes = [...graph.querySelectorAll("g.node.active, g.node.receiving")].map(
+    (g) => g.getBoundingClientRect());
+  const own = records[id].getBoundingClientRect(), view = graph.getBoundingClientRect();
+  const span = (low, high) => {
+    const from = Math.min(...boxes.map((b) => b[low])), to = Math.max(...boxes.map((b) => b[high]));
+    return to - from <= view[high] - view[low] ? [from, to] : [own[low], own[high]];
+  };
+  const [left, right] = span("left", "right"), [top, bottom] = span("top", "bottom");
+  if (left < view.left || right > view.right)
+    graph.scrollLeft += (left + right) / 2 - (view.left + view.right) / 2;
+  if (top < view.top || bottom > view.bottom)
+    graph.scrollTop += (top + bottom) / 2 - (view.top + view.bottom) / 2;
 }
 
 let current = 0;

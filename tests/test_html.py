@@ -113,7 +113,10 @@ class Walkthrough:
             assert row["cells"][1:] == [product, c.formula, f"{sums[c.parent]:.6g}"]
         into = sorted(f"{self.ids[c.parent]}->{node}op" for c in step.contributions)
         assert sorted(shown["flows"]) == sorted([*into, f"{node}op->{node}"])
-        assert shown["amounts"] == [f"{c.amount:.6g}" for c in step.contributions]
+        labels: dict[str, list[str]] = {}  # one label per drawn edge: a * a's two amounts
+        for c in step.contributions:
+            labels.setdefault(self.ids[c.parent], []).append(f"{c.amount:.6g}")
+        assert shown["amounts"] == [", ".join(texts) for texts in labels.values()]
 
 
 def open_page(browser, root: Value, path: Path, width: int = 1200) -> Walkthrough:
