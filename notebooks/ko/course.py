@@ -21,7 +21,9 @@ LABELS = {
     "nudge h": "입력의 변화량 h",
     "change in f": "f의 변화량",
     "slope": "기울기",
-    "Nudging one input: f moves by (gradient) × h": "입력 하나를 h만큼: f는 (기울기) × h만큼 움직인다",
+    "Nudging one input: f moves by (gradient) × h": (
+        "입력 하나를 h만큼: f는 (기울기) × h만큼 움직인다"
+    ),
     "local gradients": "국소 기울기",
     "rest of the graph": "그래프의 나머지",
     "upstream": "상류",
