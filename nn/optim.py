@@ -165,11 +165,13 @@ class Optimizer:
     """A list of parameters, checked settings (`lr` and the rest, all writable) and state.
 
     Subclasses name their settings in `checks` (torch's names, in torch's
-    order), the per-parameter state they keep in `buffers`, and say whether
-    torch's state counts steps (`counts_steps`).
+    order), the kinds of per-parameter state they may keep in `buffers`
+    (`buffer_kinds`, torch's order), and say whether torch's state counts
+    steps (`counts_steps`).
     """
 
     checks: dict[str, Check] = {"lr": _at_least_zero}
+    buffer_kinds: tuple[str, ...] = ()
     counts_steps = False
 
     def __init__(self, params: Iterable[Value], **settings: Any) -> None:
@@ -195,8 +197,12 @@ class Optimizer:
         return {}
 
     def _buffer_names(self, settings: dict[str, Any]) -> tuple[str, ...]:
-        """The per-parameter state torch keeps under these settings once it has any."""
-        raise NotImplementedError
+        """The per-parameter state these settings need once there is any (Adam's amsgrad...).
+
+        A saved state may hold more of `buffer_kinds` (a setting switched off
+        mid-run keeps its buffer, as torch's does), never less.
+        """
+        return self.buffer_kinds
 
     # --- one step ---
 
@@ -260,7 +266,9 @@ class Optimizer:
             raise ValueError(f"{where}: expected a list of one parameter group")
         group = groups[0]
         if not isinstance(group, dict):
-            raise ValueError(f"{where}: a parameter group must be a dict, got {type(group)}")
+            raise ValueError(
+                f"{where}: a parameter group must be a dict, got {type(group).__name__}"
+            )
         for key in group:
             if key != "params" and key not in self.checks:
                 raise ValueError(f"{where}: unexpected key {key!r} in param_groups")
@@ -283,7 +291,9 @@ class Optimizer:
         by_index = {_index(key, n, where): entry for key, entry in state.items()}
         if len(by_index) != n:
             raise ValueError(f"{where}: 'state' must hold all {n} parameters or none")
-        names = self._buffer_names(settings)
+        needed = self._buffer_names(settings)
+        first = by_index[0] if isinstance(by_index[0], dict) else {}
+        names = [name for name in self.buffer_kinds if name in first or name in needed]
         expected = {"step", *names} if self.counts_steps else set(names)
         buffers: dict[str, list[float]] = {name: [] for name in names}
         steps = set()
@@ -313,7 +323,7 @@ def _one_step_count(steps: set[float], where: str) -> int:
     if len(steps) != 1:
         raise ValueError(f"{where}: the parameters' step counts differ: {sorted(steps)}")
     (step,) = steps
-    if not (step >= 0 and step == int(step)):
+    if not (math.isfinite(step) and step >= 0 and step == int(step)):
         raise ValueError(f"{where}: 'step' must be a whole number >= 0, got {step!r}")
     return int(step)
 
@@ -363,8 +373,7 @@ class SGD(Optimizer):
                 f"momentum={settings['momentum']!r}, dampening={settings['dampening']!r}"
             )
 
-    def _buffer_names(self, settings: dict[str, Any]) -> tuple[str, ...]:
-        return ("momentum_buffer",)
+    buffer_kinds = ("momentum_buffer",)
 
     def step(self) -> None:
         grads = self._grads()
@@ -403,6 +412,7 @@ class Adam(Optimizer):
         "weight_decay": _at_least_zero,
         "amsgrad": _flag,
     }
+    buffer_kinds = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
     counts_steps = True
     decoupled = False
     """AdamW: shrink p by lr * weight_decay first instead of adding to the gradient."""
@@ -518,6 +528,8 @@ class RMSprop(Optimizer):
             weight_decay=weight_decay,
         )
 
+    buffer_kinds = ("square_avg", "momentum_buffer", "grad_avg")
+
     def _buffer_names(self, settings: dict[str, Any]) -> tuple[str, ...]:
         names = ("square_avg",)
         if settings["momentum"] > 0:
@@ -598,8 +610,7 @@ class Adagrad(Optimizer):
         """torch creates Adagrad's state at once: step 0 and the initial accumulator."""
         return {"sum": [float(settings["initial_accumulator_value"])] * len(self.params)}
 
-    def _buffer_names(self, settings: dict[str, Any]) -> tuple[str, ...]:
-        return ("sum",)
+    buffer_kinds = ("sum",)
 
     def step(self) -> None:
         grads = self._grads()

@@ -364,3 +364,30 @@ def test_optimizer_load_state_dict_changes_nothing_when_it_raises():
         assert json.dumps(opt.state_dict()) == before, message
     opt.load_state_dict(json.loads(before))  # string indices after JSON load fine
     assert json.dumps(opt.state_dict()) == before
+
+
+def test_state_dict_round_trips_after_a_setting_is_switched_mid_run():
+    """amsgrad switched off keeps its buffer (as torch's); the state still loads back."""
+    params = [Value(x) for x in START]
+    opt = optim.Adam(params, lr=0.1, amsgrad=True)
+    for p in params:
+        p.grad = 0.5
+    opt.step()
+    opt.amsgrad = False
+    opt.step()
+    saved = json.loads(json.dumps(opt.state_dict()))
+    assert "max_exp_avg_sq" in saved["state"]["0"]
+    other = optim.Adam([Value(x) for x in START])
+    other.load_state_dict(saved)
+    assert json.dumps(other.state_dict()) == json.dumps(opt.state_dict())
+    saved["param_groups"][0]["amsgrad"] = True  # needs the buffer: still there, loads
+    other.load_state_dict(saved)
+    for entry in saved["state"].values():
+        del entry["max_exp_avg_sq"]
+    with pytest.raises(ValueError, match="state 0 must have the keys"):
+        other.load_state_dict(saved)
+    saved["param_groups"][0]["amsgrad"] = False
+    for entry in saved["state"].values():
+        entry["step"] = math.inf
+    with pytest.raises(ValueError, match="'step' must be a whole number >= 0, got inf"):
+        other.load_state_dict(saved)
