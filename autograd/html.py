@@ -30,6 +30,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import fused
 from .rules import RULES
 from .steps import Step, backward_steps, name_of
 from .value import Value
@@ -516,6 +517,9 @@ show(start ? Number(start[1]) : 0);
 METHODS = tuple(n for n in RULES if n.isidentifier() and callable(getattr(Value, n, None)))
 """The Value methods an expression may call: `x.tanh()` or `tanh(x)`."""
 
+FUNCTIONS = {"max": fused.max, "min": fused.min}
+"""The n-ary ops an expression may call: `max(x, y, 0)` is one node."""
+
 _OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _MAX_LENGTH = 2000
 _SHORT = 12
@@ -527,7 +531,8 @@ class ExpressionError(ValueError):
 
 
 def _allowed() -> str:
-    return "numbers, variables, + - * / **, unary minus and " + ", ".join(METHODS)
+    names = [*METHODS, *(f"{name}(...)" for name in FUNCTIONS)]
+    return "numbers, variables, + - * / **, unary minus and " + ", ".join(names)
 
 
 def parse_program(text: str) -> list[tuple[str | None, ast.expr]]:
@@ -579,6 +584,8 @@ def _method_name(call: ast.Call) -> str | None:
     if isinstance(func, ast.Attribute) and func.attr in METHODS:
         return func.attr
     if isinstance(func, ast.Name) and func.id in METHODS and call.args:
+        return func.id
+    if isinstance(func, ast.Name) and func.id in FUNCTIONS and call.args and not call.keywords:
         return func.id
     return None
 
@@ -659,6 +666,8 @@ def _apply(op: str, left: Value | float, right: Value | float) -> Value | float:
 
 def _call(node: ast.Call, scope: dict[str, Value | float]) -> Value:
     name = _method_name(node)
+    if name in FUNCTIONS and isinstance(node.func, ast.Name):
+        return FUNCTIONS[name]([_build(argument, scope) for argument in node.args])
     if isinstance(node.func, ast.Attribute):
         operand, args = _build(node.func.value, scope), node.args
     else:

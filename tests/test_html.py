@@ -167,6 +167,10 @@ def test_worked_example_in_chromium(browser, tmp_path):
     assert len(walk.steps) == 2
     step_through_every_way(walk)
     walk.page.close()
+    page = browser.new_page()
+    page.goto((tmp_path / "steps.html").as_uri() + "#step=2")  # a step has an address
+    Walkthrough(f, page).check(2)
+    page.close()
 
 
 def test_a_fork_highlights_both_edges_of_a_times_a(browser, tmp_path):
@@ -281,6 +285,8 @@ def test_the_command_labels_nodes_by_name_and_by_text(tmp_path):
     expected = Value(1.0) * Value(2.0) + Value(-1.0)
     assert o.data == expected.tanh().exp().data / 2 and o.label == "f"
     assert o.parents[0].parents[0].parents[0].label == "x * w + b"
+    top = evaluate(parse_program("max(x, y * 2, 0) + min(x, -1)"), {"x": 1.5, "y": 1.0})
+    assert top.data == 1.0 and [p.op for p in top.parents] == ["max", "min"]
     leaky = evaluate(parse_program("x.leaky_relu(0.2) + x.elu(alpha=0.5)"), {"x": -1.0})
     assert_close(leaky.data, -0.2 + 0.5 * (2.718281828459045**-1 - 1), "leaky_relu + elu")
 
