@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from numbers import Real
 
 from .rules import DOT, MAX, MIN, SUM, Rule
-from .value import Value, constant, node
+from .value import _LOW, NO_INTERIOR, Value, constant, node
 
 Operand = Value | Real
 
@@ -109,19 +109,20 @@ def matmul(
     try:  # the hot path, Values only (see `_dot_node`)
         if bias_data is None:
             bias_data = [b.data for b in biases]
-        layer = [
-            (row, [w.data for w in row], tail, bias)
+        layer = [  # each row's data and oldest op result below it, read once
+            (row, [w.data for w in row], tail, bias, min(map(_LOW, (*row, *tail))))
             for row, tail, bias in zip(rows, tails, bias_data)
         ]
         out = []
         for x in xs:
-            x_data, n = [v.data for v in x], len(x)
+            x_data, n, x_low = [v.data for v in x], len(x), min(map(_LOW, x), default=NO_INTERIOR)
             sums = []
-            for row, w_data, tail, bias in layer:
+            for row, w_data, tail, bias, row_low in layer:
                 data = forward(w_data, x_data, bias)
                 if len(row) != n or type(data) is not float:
                     raise TypeError
-                sums.append(node(data, (*row, *x, *tail), DOT))
+                low = row_low if row_low < x_low else x_low
+                sums.append(node(data, (*row, *x, *tail), DOT, None, low))
             out.append(sums)
         return out
     except (AttributeError, TypeError):
