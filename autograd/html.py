@@ -595,13 +595,12 @@ def variables_of(program: list[tuple[str | None, ast.expr]]) -> list[str]:
     assigned: set[str] = set()
     found: list[str] = []
     for name, expression in program:
-        for node in ast.walk(expression):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                called = any(
-                    isinstance(c, ast.Call) and c.func is node for c in ast.walk(expression)
-                )
-                if not called and node.id not in assigned and node.id not in found:
-                    found.append(node.id)
+        nodes = list(ast.walk(expression))
+        functions = {id(c.func) for c in nodes if isinstance(c, ast.Call)}
+        names = [n for n in nodes if isinstance(n, ast.Name) and id(n) not in functions]
+        for node in sorted(names, key=lambda n: (n.lineno, n.col_offset)):
+            if node.id not in assigned and node.id not in found:
+                found.append(node.id)
         if name:
             assigned.add(name)
     return found
@@ -697,15 +696,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _parser(variables: Sequence[str] = ()) -> argparse.ArgumentParser:
+def _parser(variables: Sequence[str] = (), first_pass: bool = False) -> argparse.ArgumentParser:
+    """The command's options; `variables` add one option each. The first pass only looks for
+    the expression (whose variables are not known yet), so it neither helps nor insists."""
     parser = _Parser(
         prog="python -m autograd.html",
-        description="Write a web page that steps through the backward pass of an expression.",
+        add_help=not first_pass,
+        description="Write a web page that steps through the backward pass of an expression. "
+        "Give each variable its value with an option of its name: --x -2.",
         epilog='example: python -m autograd.html "(x+y)*z" --x -2 --y 5 --z -4 -o steps.html',
         allow_abbrev=False,
     )
     parser.add_argument(
         "expression",
+        nargs="?" if first_pass else None,
         help="an expression such as '(x+y)*z' or 'n = x*w + b; o = n.tanh()'; "
         f"allowed: {_allowed()}",
     )
@@ -723,7 +727,9 @@ def _parser(variables: Sequence[str] = ()) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """The command: parse, build the graph, write the page. Returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    first, _ = _parser().parse_known_args(argv)
+    first, _ = _parser(first_pass=True).parse_known_args(argv)
+    if first.expression is None:
+        _parser().parse_args(argv)  # prints the help, or says the expression is missing
     prog = "python -m autograd.html"
     try:
         program = parse_program(first.expression)

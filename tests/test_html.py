@@ -330,3 +330,16 @@ def test_the_command_refuses_code_from_the_shell(tmp_path):
     )
     assert done.stderr.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_command_s_help_lists_the_expression_s_variables_in_order(capsys):
+    from autograd.html import parse_program, variables_of
+
+    program = parse_program("q = x + y; f = q * tanh(z) + y.exp() + max(w, q)")
+    assert variables_of(program) == ["x", "y", "z", "w"]
+    with pytest.raises(SystemExit) as stopped:
+        main(["(b+a)*c", "--help"])
+    assert stopped.value.code == 0
+    shown = capsys.readouterr().out
+    assert shown.index("--b NUMBER") < shown.index("--a NUMBER") < shown.index("--c NUMBER")
+    assert "(default: steps.html)" in shown and "max(...)" in shown
