@@ -35,9 +35,12 @@ class _Elementwise(Module):
         raise NotImplementedError
 
     def __call__(self, x: Any) -> Any:
-        if isinstance(x, (list, tuple)):
+        if not isinstance(x, (list, tuple)):
+            return self.apply(_lift(x, type(self).__name__))
+        if x and isinstance(x[0], (list, tuple)):
             return [self(item) for item in x]
-        return self.apply(_lift(x, type(self).__name__))
+        apply = self.apply  # the innermost list: no call per entry beyond the op itself
+        return [apply(v) if v.__class__ is Value else self(v) for v in x]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

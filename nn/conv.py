@@ -16,7 +16,8 @@ from typing import Any
 
 import autograd
 from autograd import Value, dot
-from autograd.value import constant
+from autograd.rules import DOT
+from autograd.value import constant, node
 
 from . import bridge, groups
 from .linear import check_size, uniform_values
@@ -121,15 +122,21 @@ class Conv2d(Module):
             self.in_channels, height, width, self.kernel_size, self.stride, self.padding
         )
         flat = _flat_values(x, "Conv2d") + [constant(0.0, "Conv2d")]  # [-1]: padding's zero
-        patches = [[flat[i] for i in taps] for _, taps in plan]
-        out = []
+        patches = [tuple(flat[i] for i in taps) for _, taps in plan]
+        patch_data = [[v.data for v in patch] for patch in patches]
+        forward, out = DOT.forward, []
         for c, kernel in enumerate(self.weight):
-            row = [w for plane in kernel for line in plane for w in line]
+            row = tuple(w for plane in kernel for line in plane for w in line)
+            row_data = [w.data for w in row]
             tail = () if self.bias is None else (self.bias[c],)
+            bias = tail[0].data if tail else None
             with groups.draw_group(self, f"channel {c}"):
+                # what `autograd.dot(kernel, window, bias)` builds, each number read once a call
                 sums = [
-                    dot(row if keep is None else [row[k] for k in keep], patch, *tail)
-                    for (keep, _), patch in zip(plan, patches)
+                    node(forward(row_data, data, bias), row + patch + tail, DOT)
+                    if keep is None
+                    else dot([row[k] for k in keep], patch, *tail)
+                    for (keep, _), patch, data in zip(plan, patches, patch_data)
                 ]
             out.append([sums[i * out_w : (i + 1) * out_w] for i in range(out_h)])
         return out
