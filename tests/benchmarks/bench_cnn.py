@@ -7,7 +7,9 @@ SGD step. The same step three ways, all from the same starting numbers:
 - PyTorch scalar by scalar: every number a 0-d float64 tensor and every
   product, sum and maximum a torch op, the way a scalar engine works;
 - PyTorch batched (float64), for context: what tensors buy.
-The three losses are printed to show that they are the same step.
+The three losses are printed to show that they are the same step. Times are
+the process's CPU time (torch on one thread), so other load on a shared
+machine counts less than in wall-clock time.
 """
 
 from __future__ import annotations
@@ -125,12 +127,12 @@ def batched_step(net: torch.nn.Module, optimizer, batch: torch.Tensor, targets) 
 
 
 def timed(step, repeats: int) -> tuple[float, float]:
-    """(median seconds of `repeats` calls, the first call's loss)."""
+    """(median CPU seconds of `repeats` calls, the first call's loss)."""
     times, first = [], None
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = time.process_time()
         loss = step()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
         first = loss if first is None else first
     return statistics.median(times), first
 
@@ -159,7 +161,7 @@ def main() -> None:
     )
 
     print(f"one SGD step, CNN 1x8x8 -> 4 filters 3x3 -> pool 2 -> 3 classes, {BATCH} images")
-    print(f"graph: {nodes} Values; median of {args.repeats} steps; torch threads 1")
+    print(f"graph: {nodes} Values; median CPU time of {args.repeats} steps; torch threads 1")
     print(f"{'engine':<28}{'ms/step':>10}{'vs chainrule':>14}{'first loss':>22}")
     for name, seconds, first in [
         ("chainrule (scalar Values)", ours, ours_loss),
