@@ -7,11 +7,13 @@
     >>> f.data, x.grad, y.grad, z.grad
     (-12.0, -4.0, -4.0, 3.0)
 
-`autograd.sum`, `autograd.max` and `autograd.min` are left out of `__all__` so
-that `from autograd import *` does not shadow Python's built-ins.
+`autograd.sum`, `autograd.max`, `autograd.min` and `autograd.compile` are left
+out of `__all__` so that `from autograd import *` does not shadow Python's built-ins.
 """
 
 from .backward import backward
+from .compile import Tape
+from .compile import compile as compile  # left out of __all__, as sum, max and min
 from .explain import explain
 from .fused import dot, matmul, matvec
 from .fused import max as max  # the contract's names; left out of __all__
@@ -30,6 +32,7 @@ __all__ = [
     "Rule",
     "Step",
     "StepTable",
+    "Tape",
     "Value",
     "backward",
     "backward_steps",
