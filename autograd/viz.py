@@ -65,6 +65,9 @@ def _Digraph(**kwargs: Any) -> graphviz.Digraph:
         graphviz = _graphviz()
 
         class Digraph(graphviz.Digraph):
+            def __repr__(self) -> str:  # no memory address: notebooks re-run byte for byte
+                return "<graphviz.Digraph: shown as a picture in Jupyter; .source is its DOT>"
+
             def pipe(self, *args: Any, **kw: Any) -> Any:
                 try:
                     return super().pipe(*args, **kw)
@@ -413,6 +416,11 @@ def _require_rendering(caller: str) -> None:
         raise DotNotFound(f"{caller}: {INSTALL_DOT}")
 
 
+def _fit_width(svg: str) -> str:
+    """An SVG that shrinks to the width of the notebook instead of overflowing it."""
+    return svg.replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)
+
+
 def show_steps(root: Value, **options: Any) -> Any:
     """In Jupyter: the step-through with a slider that steps forward and back.
 
@@ -426,7 +434,7 @@ def show_steps(root: Value, **options: Any) -> Any:
         raise ImportError(message) from error
     frames = step_frames(root, **options)
     table = StepTable(take_step(node) for node in seed(root))  # the same steps, as text
-    svgs = [frame.pipe(format="svg").decode() for frame in frames]
+    svgs = [_fit_width(frame.pipe(format="svg").decode()) for frame in frames]
     lines = ["before the first step: the root is seeded with 1", *map(str, table)]
     picture = ipywidgets.HTML(svgs[0])
     caption = ipywidgets.Label(lines[0])
