@@ -50,6 +50,20 @@ def test_conv2d_equals_torch(shape, c_in, c_out, bias, seed):
     check_against_torch(conv, x, seed=seed)
 
 
+def test_conv_and_pool_gradients_agree_with_central_differences():
+    random.seed(2)
+    conv, pool = nn.Conv2d(2, 2, 2, stride=1, padding=1), nn.MaxPool2d(2, 1)
+    numbers = [random.gauss(0, 1) for _ in range(2 * 3 * 3)]
+    weights = [random.gauss(0, 1) for _ in range(2 * 3 * 3)]
+
+    def f(*pixels):
+        rows = [list(pixels[k : k + 3]) for k in range(0, 18, 3)]
+        image = [rows[:3], rows[3:]]
+        return autograd.dot(flat(pool(conv(image))), weights)
+
+    assert autograd.gradcheck(f, numbers)
+
+
 def test_conv2d_each_output_is_one_dot_node_over_the_in_bounds_window():
     random.seed(0)
     conv = nn.Conv2d(2, 3, 3, padding=1)
