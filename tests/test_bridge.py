@@ -4,7 +4,9 @@ Sequentials, the global random left alone, errors, and a CNN trained here then m
 from __future__ import annotations
 
 import random
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -17,6 +19,8 @@ from nn.datasets import make_shapes
 
 from .reference import assert_close
 from .test_layers_torch import check_against_torch, data, flat, nested
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def ours_modules() -> list[nn.Module]:
@@ -198,3 +202,15 @@ def test_a_cnn_trained_here_moves_to_torch_with_the_same_outputs():
         for ours, their in zip(model(x), row):
             assert_close(ours.data, their, "output after training")
     assert isinstance(bridge.values(outputs)[0][0], Value)
+
+
+def test_building_and_training_a_cnn_never_imports_torch():
+    code = (
+        "import sys, nn, autograd\n"
+        "m = nn.Sequential(nn.Conv2d(1, 2, 3), nn.GELU(), nn.MaxPool2d(2), nn.Flatten(),"
+        " nn.Linear(8, 3), nn.Softmax())\n"
+        "X, y = nn.datasets.make_shapes(3, size=6, seed=0)\n"
+        "autograd.sum(m(X[0])).backward()\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
