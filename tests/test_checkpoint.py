@@ -246,3 +246,17 @@ def test_dropout_and_the_train_flag_survive_a_copy():
     twin = pickle.loads(pickle.dumps(model))
     assert not twin.training and all(not m.training for m in twin.modules())
     assert isinstance(twin.dropout, Dropout) and twin.dropout.p == 0.5
+
+
+def test_shallow_copies_work_as_torchs_do():
+    """copy.copy of a module shares its parameters (as torch.nn.Module's); of a scheduler, its
+    optimizer; deep copies share nothing."""
+    model, opt, sched = half_way("Adam+StepLR")
+    assert copy.copy(model).parameters() == model.parameters()
+    shallow = copy.copy(sched)
+    assert shallow.optimizer is opt and shallow.state_dict() == sched.state_dict()
+    shallow.step()
+    assert sched.last_epoch == STEPS // 2 and shallow.last_epoch == STEPS // 2 + 1
+    deep = copy.deepcopy(sched)
+    assert deep.optimizer is not opt and deep.optimizer.params[0] is not opt.params[0]
+    assert deep.state_dict() == sched.state_dict()
