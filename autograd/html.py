@@ -110,6 +110,7 @@ def graph_svg(root: Value) -> str:
     svg = graph.pipe(format="svg").decode("utf-8")
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S)
+    svg = svg.replace("<title>%3</title>\n", "", 1)  # the graph's unnamed title, a tooltip
     size = _SVG_SIZE.search(svg)
     if size:  # the page's script scales it from the drawn size in pixels
         width, height = (float(n) * 4 / 3 for n in size.groups())
@@ -303,11 +304,19 @@ const slider = $("slider"), graph = $("graph");
 const records = {}, opNodes = {}, gradTexts = {}, edges = {};
 const SVG_NS = "http://www.w3.org/2000/svg";
 
+// Graphviz's <title>s name the nodes by id (v0, v0op) and show as tooltips: keep the ids
+// as data-node and data-edge, and let the tooltips say what a learner sees.
+const nameOf = (id) => DATA.nodes[id.replace(/op$/, "")].name;
 for (const g of graph.querySelectorAll("g.node")) {
-  const id = g.querySelector("title").textContent;
-  if (id.endsWith("op")) { opNodes[id.slice(0, -2)] = g; continue; }
-  records[id] = g;
+  const title = g.querySelector("title"), id = title.textContent;
   g.dataset.node = id;
+  if (id.endsWith("op")) {
+    opNodes[id.slice(0, -2)] = g;
+    title.textContent = "the op " + DATA.nodes[id.slice(0, -2)].op + " making " + nameOf(id);
+    continue;
+  }
+  records[id] = g;
+  title.textContent = nameOf(id) + ": data " + DATA.nodes[id].data.text;
   const texts = g.querySelectorAll("text");
   gradTexts[id] = texts[texts.length - 1];
   gradTexts[id].classList.add("grad");
@@ -315,7 +324,11 @@ for (const g of graph.querySelectorAll("g.node")) {
   if (id === DATA.root) g.classList.add("root");
 }
 for (const g of graph.querySelectorAll("g.edge")) {
-  const key = g.querySelector("title").textContent;
+  const title = g.querySelector("title"), key = title.textContent;
+  g.dataset.edge = key;
+  const [from, to] = key.split("->");
+  const start = from.endsWith("op") ? "the op " + DATA.nodes[to].op : nameOf(from);
+  title.textContent = start + " \u2192 " + nameOf(to);
   (edges[key] = edges[key] || []).push(g);
 }
 
@@ -750,7 +763,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{prog}: error: {error}", file=sys.stderr)
         return 1
     steps = sum(1 for v in trace(root) if v.parents)
-    print(f"wrote {output} ({steps} steps): open {output.resolve().as_uri()} in a browser")
+    counted = f"{steps} step" + ("" if steps == 1 else "s")
+    print(f"wrote {output} ({counted}): open {output.resolve().as_uri()} in a browser")
     return 0
 
 

@@ -43,13 +43,14 @@ READ_PAGE = """() => {
     grads[tr.dataset.node] = tr.dataset.grad;
   const svgGrads = {};
   for (const g of document.querySelectorAll('#graph g.node')) {
-    if (g.dataset.node) svgGrads[g.dataset.node] = g.querySelector('text.grad').textContent;
+    if (!g.dataset.node.endsWith('op'))
+      svgGrads[g.dataset.node] = g.querySelector('text.grad').textContent;
   }
   return {
     counter: document.getElementById('counter').textContent,
     slider: document.getElementById('slider').value,
-    active: [...document.querySelectorAll('#graph g.node.active title')].map(t => t.textContent),
-    flows: [...document.querySelectorAll('#graph g.edge.flow title')].map(t => t.textContent),
+    active: [...document.querySelectorAll('#graph g.node.active')].map(g => g.dataset.node),
+    flows: [...document.querySelectorAll('#graph g.edge.flow')].map(g => g.dataset.edge),
     amounts: [...document.querySelectorAll('#graph text.amount')].map(t => t.textContent),
     node: document.getElementById('step-panel').dataset.node,
     upstream: document.getElementById('step-panel').dataset.upstream,
@@ -218,7 +219,7 @@ def test_the_page_is_self_contained_and_the_same_every_time(tmp_path):
     assert "0x" not in first and "<link" not in first and " src=" not in first
     urls = {u for u in ("http://", "https://") if u in first.replace("http://www.w3.org/", "")}
     assert not urls
-    assert '<svg width="' in first and "<title>v4</title>" in first
+    assert '<svg width="' in first and "<title>v4</title>" in first and "%3" not in first
 
 
 def test_a_label_cannot_break_out_of_the_page(browser, tmp_path):
@@ -230,6 +231,17 @@ def test_a_label_cannot_break_out_of_the_page(browser, tmp_path):
     walk.page.click("#next")
     walk.check(1)
     assert walk.page.locator("#grads tbody tr").first.locator("td").first.text_content() == "<b>&"
+    tooltips = walk.page.eval_on_selector_all("#graph title", "ts => ts.map(t => t.textContent)")
+    assert sorted(tooltips) == sorted(
+        [
+            "</script><script>alert(1)</script>: data 2",
+            "<b>&: data 4",
+            "the op * making <b>&",
+            "</script><script>alert(1)</script> \u2192 <b>&",
+            "</script><script>alert(1)</script> \u2192 <b>&",
+            "the op * \u2192 <b>&",
+        ]
+    )
     assert walk.page.problems == []
     walk.page.close()
 
