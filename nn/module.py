@@ -145,5 +145,9 @@ def _collect(item: object, found: list[Value]) -> None:
         for sub in vars(item).values():
             _collect(sub, found)
     elif isinstance(item, (list, tuple)):
-        for sub in item:
-            _collect(sub, found)
+        for sub in item:  # a list of Values, the common case, without a call per Value
+            if sub.__class__ is Value:
+                if not sub.parents:
+                    found.append(sub)
+            else:
+                _collect(sub, found)
