@@ -63,11 +63,12 @@ define debian
 		else echo "note: Debian's $(2) is missing ($(3)); install it as root:" \
 			"apt-get update && apt-get install -y $(2)" >&2; exit 0; fi; \
 		echo "Installing Debian's $(2) ($(3))"; \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(2); }
+		$$SUDO apt-get update -qq && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2); }
 endef
 
 graphviz:
-	$(call debian,command -v dot,graphviz,drawing graphs (the dot program))
+	$(call debian,command -v dot,graphviz,the dot program that draws graphs)
 
 chromium:
 	$(call debian,test -x /usr/bin/chromium,chromium,the browser test of the step-through page)
