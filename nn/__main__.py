@@ -273,7 +273,9 @@ def diverged(history: History) -> bool:
 def fit(model: MLP, X, y, tqdm: ModuleType, args: argparse.Namespace) -> History:
     """Train with a progress bar; stop early, saying so, when the loss diverges."""
     optimizer = OPTIMIZERS[args.optimizer](model.parameters(), args.lr)
-    steps = train(model, X, y, optimizer, args.steps, loss=args.loss, l2=args.l2)
+    # The recorded graph replayed is the same training, faster; a dropout mask must change.
+    compiled = args.dropout == 0
+    steps = train(model, X, y, optimizer, args.steps, loss=args.loss, l2=args.l2, compiled=compiled)
     bar = tqdm.tqdm(steps, total=args.steps, disable=args.quiet, desc="training")
     history = History()
     for history in bar:
