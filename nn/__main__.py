@@ -197,11 +197,15 @@ def plot_history(plt: ModuleType, history: History, args: argparse.Namespace) ->
     loss_ax.set_ylabel("loss", color="tab:blue")
     acc_ax.set_ylabel("training accuracy", color="tab:orange")
     acc_ax.set_ylim(0, 1.05)
-    if diverged(history) and min(history.loss) > 0:
-        loss_ax.set_yscale("log")
+    loss_ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    title = f"{args.dataset}: training, {args.optimizer} lr={args.lr}"
+    if diverged(history):
+        title += ", diverged"
+        if min(history.loss) > 0:
+            loss_ax.set_yscale("log")
     lines = loss_line + acc_line
     loss_ax.legend(lines, [line.get_label() for line in lines], loc="center right")
-    loss_ax.set_title(f"{args.dataset}: training, {args.optimizer} lr={args.lr}")
+    loss_ax.set_title(title)
     fig.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(fig)
     return path
