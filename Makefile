@@ -30,7 +30,7 @@ bench: $(VENV)/.bench
 
 # JupyterLab on the course, the show_steps slider included; stop it with Ctrl-C.
 lab: $(VENV)/.lab graphviz cjk-font
-	$(BIN)/jupyter trust -y $(NOTEBOOKS) >/dev/null 2>&1
+	-$(BIN)/jupyter trust -y $(NOTEBOOKS) >/dev/null 2>&1
 	@echo "Starting JupyterLab on notebooks/: open the http://localhost:...?token=... URL below"
 	$(BIN)/jupyter lab $(LAB_OPTIONS) $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) \
 		--KernelManager.ip=$$(mktemp -d)/kernel
