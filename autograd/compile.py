@@ -39,6 +39,7 @@ import keyword
 import math
 import re
 from collections.abc import Callable, Generator, Iterable, Sequence
+from itertools import repeat
 from operator import add, mul
 
 from . import rules
@@ -47,6 +48,9 @@ from .value import Value
 
 _CHUNK = 8
 """Names per line where the code unpacks many at once."""
+
+_GROUP_MIN = 5
+"""Operand groups at least this long share a list of gradients (shorter: a line each)."""
 
 _NUMBER = re.compile(r"-?\d+\.\d+")
 _RESERVED_NAME = re.compile(r"(v\d+|g_.*|inf|nan)$")
@@ -134,6 +138,24 @@ def _axpy(grads: list[float], g: float, locals_: Sequence[float]) -> None:
     grads[:] = map(add, grads, map(mul, [g] * len(grads), locals_))
 
 
+def _flush(grads: list[float], pending: list[tuple[float, Sequence[float]]]) -> None:
+    """grads[i] += g * locals_[i] for each pending (g, locals_), in order, then forget them.
+
+    The same additions in the same order as one `_axpy` per pending pair, run
+    as a chain of `map`s (in C, a few dozen deep at a time): a weight row's
+    amounts from every sample of a batch at once.
+    """
+    for start in range(0, len(pending), _FLUSH_DEPTH):
+        total: Iterable[float] = grads
+        for g, locals_ in pending[start : start + _FLUSH_DEPTH]:
+            total = map(add, total, map(mul, repeat(g), locals_))
+        grads[:] = total
+    pending.clear()
+
+
+_FLUSH_DEPTH = 64
+
+
 def _add_each(grads: list[float], amount: float) -> None:
     """grads[i] += amount for each i."""
     grads[:] = map(amount.__add__, grads)
@@ -145,6 +167,7 @@ _HELPERS = {
     "_set_data": _set_data,
     "_set_grads": _set_grads,
     "_axpy": _axpy,
+    "_flush": _flush,
     "_add_each": _add_each,
     "inf": math.inf,
     "nan": math.nan,
@@ -170,6 +193,7 @@ class _Program:
         self.names: dict[int, str] = {}
         self._name_all()
         self.group_names: dict[tuple[int, ...], str] = {}
+        self.dirty: set[str] = set()  # lists of gradients with amounts still pending
         self.source = "\n".join(self._lines())
 
     # gradient homes: a group of operands (length >= 2, all distinct) seen first
@@ -186,7 +210,7 @@ class _Program:
         for node in self.nodes:
             for members in self.groups.get(id(node), ()):
                 key = tuple(map(id, members))
-                if len(members) < 2 or key in self.home_of_group:
+                if len(members) < _GROUP_MIN or key in self.home_of_group:
                     continue
                 if len(set(key)) < len(key) or any(k in self.homes for k in key):
                     continue
@@ -239,9 +263,10 @@ class _Program:
         return f"{home[0]}[{home[1]}]" if home else "g_" + self.name(v)
 
     def group_expr(self, members: tuple[Value, ...]) -> str:
-        if len(members) == 1:
-            return f"({self.name(members[0])},)"
-        return self.group_names[tuple(map(id, members))]
+        name = self.group_names.get(tuple(map(id, members)))
+        if name:
+            return name
+        return f"({', '.join(map(self.name, members))}{',' if len(members) == 1 else ''})"
 
     # the source
 
@@ -257,7 +282,8 @@ class _Program:
         lines.append(f"    # backward: g_v is d({self.name(self.root)})/dv, consumers first")
         lines += self._start_grads()
         for node in reversed(self.nodes):
-            lines.append("    " + "; ".join(self._backward(node)))
+            lines += ["    " + line for line in self._backward(node)]
+        lines += [f"    _flush({home}, _P{home[2:]})" for home in sorted(self.dirty)]
         lines += self._store_grads()
         return lines
 
@@ -273,7 +299,7 @@ class _Program:
         lines = []
         for members in self.groups.get(id(node), ()):
             key = tuple(map(id, members))
-            if len(members) > 1 and key not in self.group_names:
+            if len(members) >= _GROUP_MIN and key not in self.group_names:
                 name = self.group_names[key] = f"_t{len(self.group_names)}"
                 lines.append(f"    {name} = ({', '.join(map(self.name, members))})")
         return lines
@@ -290,7 +316,10 @@ class _Program:
         return fields
 
     def _forward(self, node: Value) -> str:
-        template = node._rule.forward_src
+        rule = node._rule
+        if rule.terms and all(len(g) < _GROUP_MIN for g in self.groups[id(node)]):
+            return self._forward_terms(node)
+        template = rule.forward_src
         if node._rule.group_of:  # "*{c}": the group's members as arguments
             for gname, members in zip(node._rule.groups, self.groups[id(node)]):
                 star = "*{" + gname + "}"
@@ -300,49 +329,96 @@ class _Program:
                     template = template.replace(star, ", ".join(map(self.name, members)))
         return template.format(**self._fields(node))
 
+    def _forward_terms(self, node: Value) -> str:
+        """A short fused sum written out: `b + w0 * x0 + w1 * x1`, the same additions."""
+        rule = node._rule
+        groups = dict(zip(rule.groups, ([self.name(m) for m in g] for g in self.groups[id(node)])))
+        start, term = rule.terms
+        try:
+            first = start.format(**groups)
+        except IndexError:  # the start's group is empty
+            first = "0.0"
+        n = max(map(len, groups.values()))
+        if not any(len(g) == n and f"{{{name}[i]}}" in term for name, g in groups.items()):
+            n = 0
+        terms = [term.replace("[i]", f"[{i}]").format(**groups) for i in range(n)]
+        return " + ".join([first, *terms])
+
     def _backward(self, node: Value) -> list[str]:
-        upstream = self.grad(node)
-        statements = []
+        """The node's step, on one line (after any flush of a group's pending amounts).
+
+        As `backward()` does, a fused node sent exactly zero whose rule promises
+        finite local gradients for a finite result (`Rule.finite_locals`) is
+        skipped: every amount it would send is exactly zero. (A unary or binary
+        node's step costs about what the test would, so it always runs.)
+        """
+        step = _Step(self.dirty)
+        upstream = read = self.grad(node)
         if upstream.startswith("_"):  # a slot of a group's list: read it once
-            statements.append(f"_g = {upstream}")
-            upstream = "_g"
+            step.touch(self.homes[id(node)][0])
+            read, upstream = f"(_g := {upstream})", "_g"
         fields = self._fields(node)
         rule = node._rule
         if not rule.group_of:
             for template, parent in zip(rule.local_src, node.parents):
                 amount = _amount(upstream, template.format(**fields))
-                statements.append(f"{self.grad(parent)} += {amount}")
-            return statements
-        for template, members in zip(rule.local_src, self.groups[id(node)]):
-            statements += self._group_step(upstream, template, members, fields)
-        return statements
+                step.add(self.grad(parent), amount, self.homes.get(id(parent)))
+        else:
+            for template, members in zip(rule.local_src, self.groups[id(node)]):
+                self._group_step(step, upstream, template, members, fields)
+        self.dirty |= step.deferred
+        body = "; ".join(step.body)
+        if rule.group_of and rule.finite_locals and node is not self.root:
+            out = self.name(node)
+            line = f"if {read} or {out} - {out}: {body}"
+        else:
+            line = body if read == upstream else f"_g = {read[6:-1]}; {body}"
+        return [*step.before, line]
 
     def _group_step(
-        self, upstream: str, template: str, members: tuple[Value, ...], fields: dict[str, str]
-    ) -> list[str]:
-        """One group's share of a fused node's step: a helper on its list, or one line each."""
+        self,
+        step: _Step,
+        upstream: str,
+        template: str,
+        members: tuple[Value, ...],
+        fields: dict[str, str],
+    ) -> None:
+        """One group's share of a fused node's step.
+
+        A group with its own list of gradients defers the amounts (`_defer`:
+        summed in order, one slot at a time, when something reads the list);
+        any other gets a statement per member.
+        """
         if not members:
-            return []
+            return
         local = template.format(**fields)
         home = self.home_of_group.get(tuple(map(id, members)))
         if _NUMBER.fullmatch(local):
             if home:
-                return [f"_add_each({home}, {_amount(upstream, local)})"]
-            return [f"{self.grad(m)} += {_amount(upstream, local)}" for m in members]
+                step.touch(home)
+                step.body.append(f"_add_each({home}, {_amount(upstream, local)})")
+                return
+            for m in members:
+                step.add(self.grad(m), _amount(upstream, local), self.homes.get(id(m)))
+            return
         if home:
-            return [f"_axpy({home}, {upstream}, {local})"]
-        statements = []
-        if not local.startswith("_t"):
-            statements.append(f"_l = {local}")
-            local = "_l"
-        return statements + [
-            f"{self.grad(m)} += {upstream} * {local}[{i}]" for i, m in enumerate(members)
-        ]
+            step.defer(home, upstream, local)
+            return
+        if local.startswith("("):  # the members of a short group: read each by name
+            names = local[1:-1].rstrip(",").split(", ")
+        else:
+            if not local.startswith("_t"):
+                step.body.append(f"_l = {local}")
+                local = "_l"
+            names = [f"{local}[{i}]" for i in range(len(members))]
+        for m, x in zip(members, names):
+            step.add(self.grad(m), f"{upstream} * {x}", self.homes.get(id(m)))
 
     def _start_grads(self) -> list[str]:
         lines = ["    _L = _grads(_leaves)"]
         start = 0
         for name, members in self.home_members.items():
+            lines.append(f"    _P{name[2:]} = []")
             if members[0].parents:
                 lines.append(f"    {name} = [0.0] * {len(members)}")
             else:
@@ -375,6 +451,38 @@ class _Program:
             lines.append(f"    _L[{start + i}:{start + i + len(chunk)}] = {values},")
         lines.append("    _set_grads(_leaves, _L)")
         return lines
+
+
+class _Step:
+    """The statements of one node's step, and the flushes they need first.
+
+    A list of gradients with deferred amounts must be flushed before anything
+    else reads or adds to it: before the node's line when the amounts are
+    older (the line may be skipped at run time), inside it when its own.
+    """
+
+    def __init__(self, dirty: set[str]) -> None:
+        self.dirty = dirty
+        self.before: list[str] = []
+        self.body: list[str] = []
+        self.deferred: set[str] = set()
+
+    def touch(self, home: str) -> None:
+        if home in self.dirty:
+            self.before.append(f"_flush({home}, _P{home[2:]})")
+            self.dirty.discard(home)
+        if home in self.deferred:
+            self.body.append(f"_flush({home}, _P{home[2:]})")
+            self.deferred.discard(home)
+
+    def add(self, target: str, amount: str, home: tuple[str, int] | None) -> None:
+        if home:
+            self.touch(home[0])
+        self.body.append(f"{target} += {amount}")
+
+    def defer(self, home: str, upstream: str, local: str) -> None:
+        self.body.append(f"_P{home[2:]}.append(({upstream}, {local}))")
+        self.deferred.add(home)
 
 
 def _amount(upstream: str, local: str) -> str:

@@ -64,6 +64,10 @@ class Rule:
         `{out}` (the result). For an n-ary op, one per group: a sequence of the
         group's local gradients, or a plain number standing for each of them.
     groups: the n-ary op's placeholder names, one per group (`("a", "b", "c")`).
+    terms: for an n-ary op whose result is a sum added left to right, its start
+        and its i-th term as source (`("{c[0]}", "{a[i]} * {b[i]}")`, each group
+        a list of names; a start in an empty group is 0.0): the same value,
+        written out for short groups.
     """
 
     name: str
@@ -75,6 +79,7 @@ class Rule:
     forward_src: str = ""
     local_src: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
+    terms: tuple[str, str] = ()
 
     def formula(self, index: int, arity: int) -> str:
         """The formula text for the parent at `index` of a node with `arity` parents."""
@@ -88,6 +93,8 @@ _ONE = [1.0]
 _ONE_ONE = (1.0, 1.0)
 _ONE_MINUS_ONE = (1.0, -1.0)
 _sum = sum
+_map = map
+_mul = operator.mul
 _abs = abs
 _math_exp = math.exp
 _tanh = math.tanh
@@ -490,12 +497,13 @@ SUM = Rule(
     forward_src="_sum({x})",
     local_src=("1.0",),
     groups=("x",),
+    terms=("0.0", "{x[i]}"),
 )
 
 
 def _dot(a: Iterable[float], b: Iterable[float], bias: float | None = None) -> float:
-    total = sum(map(operator.mul, a, b))
-    return total if bias is None else total + bias
+    """bias + a_0*b_0 + a_1*b_1 + ..., added left to right (the sum starts at the bias)."""
+    return sum(map(operator.mul, a, b), 0.0 if bias is None else bias)
 
 
 def _dot_local(node: Value) -> list[float]:
@@ -520,9 +528,10 @@ DOT = Rule(
     _dot_local,
     ("d(a.b+c)/da_{i} = b_{i}", "d(a.b+c)/db_{i} = a_{i}", "d(a.b+c)/dc = 1"),
     group_of=_dot_group,
-    forward_src="_dot({a}, {b}, *{c})",
+    forward_src="_sum(_map(_mul, {a}, {b}), *{c})",
     local_src=("{b}", "{a}", "1.0"),
     groups=("a", "b", "c"),
+    terms=("{c[0]}", "{a[i]} * {b[i]}"),
 )
 
 

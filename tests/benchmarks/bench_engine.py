@@ -3,7 +3,10 @@
 Compares chainrule with micrograd 0.1.0 (pip install micrograd==0.1.0), with a
 microgpt-style `Value` written below (slots, local gradients stored as a tuple
 when a node is built, one backward loop) and with a hand-derived pure-Python
-forward/backward that builds no graph. Every figure comes from this one run.
+forward/backward that builds no graph, and times `autograd.compile`'s replay of
+the training step against both. Every figure comes from this one run; times are
+the process's CPU time (`time.process_time`), so other programs on a loaded
+machine skew them less.
 """
 
 from __future__ import annotations
@@ -226,10 +229,63 @@ def best_of(fn, repeat):
     times, result = [], None
     for _ in range(repeat):
         gc.collect()
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         result = fn()
-        times.append(time.perf_counter() - t0)
+        times.append(time.process_time() - t0)
     return min(times), result
+
+
+def step_graph_chainrule(model, X, Y):
+    """The graph of `step_chainrule`'s loss, built once to be compiled."""
+    scores = model.batch(X)
+    losses = [(1 - y * s).relu() for y, s in zip(Y, scores)]
+    params = model.parameters()
+    return autograd.sum(losses) * (1.0 / len(losses)) + REG * autograd.dot(params, params)
+
+
+def step_compiled(tape, params):
+    loss = tape.forward()
+    for p in params:
+        p.grad = 0.0
+    tape.backward()
+    for p in params:
+        p.data -= LR * p.grad
+    return loss
+
+
+def model_with(weights):
+    model = MLP(2, SIZES[1:])
+    for p, w in zip(model.parameters(), weights):
+        p.data = w
+    return model
+
+
+def bench_compiled(repeat: int, steps: int = 100):
+    """The compiled step; compile time; compile + `steps` replays against `steps` dynamic steps."""
+    X, Y = moons()
+    weights = initial_weights()
+    model = model_with(weights)
+    t0 = time.process_time()
+    tape = autograd.compile(step_graph_chainrule(model, X, Y))
+    compile_time = time.process_time() - t0
+    params = model.parameters()
+    step = best_of(lambda: step_compiled(tape, params), repeat)
+
+    model = model_with(weights)
+    params = model.parameters()
+    gc.collect()
+    t0 = time.process_time()
+    tape = autograd.compile(step_graph_chainrule(model, X, Y))
+    compiled_losses = [step_compiled(tape, params) for _ in range(steps)]
+    compiled_run = time.process_time() - t0
+
+    model = model_with(weights)
+    gc.collect()
+    t0 = time.process_time()
+    dynamic_losses = [step_chainrule(model, X, Y) for _ in range(steps)]
+    dynamic_run = time.process_time() - t0
+    assert compiled_losses == dynamic_losses, "the compiled run must equal the dynamic run"
+    return step, compile_time, compiled_run, dynamic_run
 
 
 def bench_training(repeat: int):
@@ -351,6 +407,17 @@ def main() -> None:
             f"   {name:16s} {seconds * 1e3:9.2f} ms   {mg / seconds:7.1f}x micrograd"
             f"   {seconds / hand:5.2f}x hand-derived   loss {loss:.12f}"
         )
+
+    (seconds, loss), compile_time, compiled_run, dynamic_run = bench_compiled(args.repeat)
+    print(
+        f"   {'compiled':16s} {seconds * 1e3:9.2f} ms   {mg / seconds:7.1f}x micrograd"
+        f"   {seconds / hand:5.2f}x hand-derived   loss {loss:.12f}"
+        f"   (compile {compile_time * 1e3:.0f} ms)"
+    )
+    print(
+        f"   100 steps: compile + 100 replays {compiled_run:.2f} s, 100 dynamic steps"
+        f" {dynamic_run:.2f} s: {compiled_run / dynamic_run:.2f}x"
+    )
 
     print(f"2. a chain of {args.chain:,} ops, built and backpropagated")
     for name, cls in (("chainrule", Value), ("microgpt-style", MGValue)):
