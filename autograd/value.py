@@ -82,7 +82,7 @@ def node(
         out._extra = arg
         out._seq = seq = _next_seq()
         if low is None:
-            low = min(map(_LOW, parents))
+            low = min(map(_LOW, parents), default=NO_INTERIOR)
         out._low = seq if seq < low else low
         if data - data or not rule.finite_locals:
             _check_finite(out)
