@@ -65,6 +65,8 @@ def dot(a: Iterable[Operand], b: Iterable[Operand], bias: Operand | None = None)
 
 
 def _dot_node(a: tuple, b: tuple, tail: tuple[Value, ...]) -> Value:
+    if not a:
+        raise ValueError("dot: needs at least one pair, got two empty sequences")
     bias = tail[0].data if tail else None
     try:  # the hot path, Values only: a number has no .data, a NumPy scalar's won't multiply
         data = DOT.forward([v.data for v in a], [v.data for v in b], bias)
@@ -72,8 +74,6 @@ def _dot_node(a: tuple, b: tuple, tail: tuple[Value, ...]) -> Value:
             return node(data, a + b + tail, DOT)
     except (AttributeError, TypeError):
         pass
-    if not a:
-        raise ValueError("dot: needs at least one pair, got two empty sequences")
     a, b = _as_values(a, "dot"), _as_values(b, "dot")
     data = DOT.forward([v.data for v in a], [v.data for v in b], bias)
     return node(data, a + b + tail, DOT)
