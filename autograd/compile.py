@@ -94,6 +94,7 @@ class Tape:
 
     def forward(self) -> float:
         """Recompute the graph from the leaves' current data; set and return `root.data`."""
+        self._pending = None
         run = self._replay(self._leaves, self._watch)
         value = next(run)
         self._pending = run

@@ -55,6 +55,18 @@ def loss_of(outputs: list[Value], y: list[int], loss: str) -> Value:
     raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
 
 
+def replayable_bce(logits: list[Value], y: list[int]) -> Value:
+    """Binary cross-entropy from logits as mean(softplus(x) - t * x): no branch on `.data`.
+
+    `F.binary_cross_entropy_with_logits` picks its stable formula by the sign
+    of each logit while building, which a replayed graph would keep. Softplus
+    decides at each replay; with threshold 36 it equals log(1 + exp(x)) to
+    the last bit and never overflows.
+    """
+    terms = [x.softplus(threshold=36.0) - t * x for x, t in zip(logits, y)]
+    return autograd.sum(terms) * (1.0 / len(terms))
+
+
 def train(
     model: MLP,
     X: list[list[float]],
@@ -88,11 +100,23 @@ def train(
 
 
 def _step_graph(
-    model: MLP, X: list[list[float]], y: list[int], loss: str, l2: float, params: list[Value]
+    model: MLP,
+    X: list[list[float]],
+    y: list[int],
+    loss: str,
+    l2: float,
+    params: list[Value],
+    replayable: bool = False,
 ) -> tuple[list[Value], Value]:
-    """The outputs and the loss of one full-batch step, as a graph."""
+    """The outputs and the loss of one full-batch step, as a graph.
+
+    `replayable`: every choice made by ops, none by Python on `.data`, so a
+    compiled replay stays exact (see `replayable_bce`).
+    """
     outputs = scores(model, X)
-    total = loss_of(outputs, y, loss)
+    total = (
+        replayable_bce(outputs, y) if replayable and loss == "bce" else loss_of(outputs, y, loss)
+    )
     if l2:
         total = total + F.l2_penalty(params, l2)
     return outputs, total
@@ -114,7 +138,7 @@ def _train_compiled(
         return
     model.train()
     params = model.parameters()
-    outputs, total = _step_graph(model, X, y, loss, l2, params)
+    outputs, total = _step_graph(model, X, y, loss, l2, params, replayable=True)
     tape = autograd.compile(total, watch=outputs)
     for _ in range(steps):
         value = tape.forward()

@@ -302,3 +302,89 @@ def test_mlp_training_step_equals_the_engine_bit_for_bit():
         assert ours == [p.grad for p in params]
         for p in params:
             p.data -= 0.5 * p.grad
+
+
+# --- shared operand groups: weight rows and layer outputs keep their gradients in lists ---
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(5, 7),
+    st.lists(
+        st.sampled_from(["relu", "tanh", "abs", "silu", "mix", "max"]), min_size=1, max_size=3
+    ),
+    st.lists(st.floats(-2.0, 2.0, allow_nan=False), min_size=60, max_size=60),
+    st.integers(2, 4),
+)
+def test_layers_sharing_weight_rows_equal_the_engine(width, layers, numbers, samples):
+    """Rows and layer outputs used by many fused nodes, with other uses of their members between."""
+    it = iter(numbers * 20)
+    rows = [[Value(next(it)) for _ in range(width)] for _ in layers]
+    biases = [Value(next(it)) for _ in layers]
+    outputs = []
+    for s in range(samples):
+        h = [Value(next(it)) for _ in range(width)]
+        for row, bias, kind in zip(rows, biases, layers):
+            z = [autograd.dot(row, h, bias) * (k + 1) for k in range(width)]
+            if kind == "mix":  # a member of a row also used alone, between the rows' uses
+                h = [v + row[k % width] * h[0] for k, v in enumerate(z)]
+            elif kind == "max":
+                h = [autograd.max(z[k:] + z[:k]) for k in range(width)]
+            else:
+                h = [getattr(v, kind)() for v in z]
+        outputs.append(autograd.sum(h) + h[s % width] * rows[0][s % width])
+    root = autograd.sum(outputs) + autograd.dot(rows[0], rows[0])
+    leaves = [v for row in rows for v in row] + biases
+    tape = autograd.compile(root)
+    ours = grads_of(leaves, tape.backward)
+    theirs = grads_of(leaves, root.backward)
+    assert tape.forward() == root.data
+    assert all(map(same, ours, theirs)), (ours, theirs)
+
+
+def test_compiled_training_equals_dynamic_training_and_refuses_dropout():
+    from nn import MLP, optim
+    from nn.datasets import make_moons
+    from nn.train import train
+
+    X, y = make_moons(30, noise=0.1, seed=2)
+    for loss in ("hinge", "bce"):
+        runs = []
+        for compiled in (False, True):
+            model = MLP(2, [6, 6, 1], seed=4)
+            opt = optim.Adam(model.parameters(), 0.05)
+            steps = train(model, X, y, opt, 5, loss=loss, l2=1e-3, compiled=compiled)
+            history = list(steps)[-1]
+            runs.append((history.loss, history.accuracy, [p.data for p in model.parameters()]))
+        if loss == "hinge":  # the same graph: bit for bit
+            assert runs[0] == runs[1]
+        else:  # bce: the same function without a branch on .data (see replayable_bce)
+            for ours, theirs in zip(runs[1][0] + runs[1][2], runs[0][0] + runs[0][2]):
+                assert_close(ours, theirs, "compiled bce training", rel=1e-12)
+            assert runs[0][1] == runs[1][1]
+    model = MLP(2, [4, 1], dropout=0.5)
+    with pytest.raises(ValueError, match=r"^train: compiled=True replays one graph"):
+        next(train(model, X, y, optim.SGD(model.parameters(), 0.1), 3, compiled=True))
+
+
+def test_replayable_bce_equals_pytorch_and_survives_a_logit_changing_sign():
+    from nn.train import replayable_bce
+
+    logits = [-1000.0, -30.0, -1.0, 0.0, 0.5, 37.0, 1000.0]
+    targets = [1, 0, 1, 1, 0, 0, 1]
+    leaves = [Value(x) for x in logits]
+    tape = autograd.compile(replayable_bce(leaves, targets))
+    for flip in (1.0, -1.0):  # compiled at the first signs, replayed at the opposite ones
+        values = [flip * x for x in logits]
+        for leaf, x in zip(leaves, values):
+            leaf.data, leaf.grad = x, 0.0
+        value = tape.forward()
+        tape.backward()
+        t = torch_leaves(values)
+        expected = torch.nn.functional.binary_cross_entropy_with_logits(
+            torch.stack(t), torch.tensor(targets, dtype=torch.float64)
+        )
+        expected.backward()
+        assert_close(value, expected.item(), "bce", rel=1e-12)
+        for leaf, tleaf in zip(leaves, t):
+            assert_close(leaf.grad, tleaf.grad.item(), "d bce", rel=1e-12)
