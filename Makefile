@@ -77,6 +77,6 @@ cjk-font:
 	$(call debian,test -e $(CJK_FONT),fonts-noto-cjk,Korean text in the notebooks)
 
 # Re-run every notebook in place, so the committed outputs match the code they show; a
-# second run changes no byte (see tools/run_notebooks.py).
+# second run changes no byte (see tests/run_notebooks.py).
 notebooks: $(VENV)/.test graphviz cjk-font
-	$(BIN)/python tools/run_notebooks.py $(NOTEBOOKS)
+	$(BIN)/python tests/run_notebooks.py $(NOTEBOOKS)

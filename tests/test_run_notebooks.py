@@ -1,4 +1,4 @@
-"""`make notebooks` re-runs the course byte for byte: tools/run_notebooks.py on a small notebook."""
+"""`make notebooks` re-runs the course byte for byte: tests/run_notebooks.py on a small notebook."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ show_steps(f)
 
 def run_tool(*paths: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "run_notebooks.py"), *map(str, paths)],
+        [sys.executable, str(ROOT / "tests" / "run_notebooks.py"), *map(str, paths)],
         capture_output=True,
         text=True,
         timeout=300,

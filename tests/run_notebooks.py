@@ -1,6 +1,6 @@
 """Re-run notebooks in place so that a second run changes no byte when nothing changed.
 
-    python tools/run_notebooks.py notebooks/*.ipynb notebooks/ko/*.ipynb
+    python tests/run_notebooks.py notebooks/*.ipynb notebooks/ko/*.ipynb
 
 Each notebook runs top to bottom in a fresh kernel, in its own folder. What would
 differ between two runs of the same code is left out or made stable:
