@@ -25,8 +25,11 @@ test: $(VENV)/.test graphviz chromium cjk-font
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
+# Speed and memory, run by hand: every figure and ratio comes from this one run.
 bench: $(VENV)/.bench
 	$(BIN)/python tests/benchmarks/bench_engine.py
+	$(BIN)/python tests/benchmarks/bench_gpt.py
+	$(BIN)/python tests/benchmarks/bench_cnn.py
 
 # JupyterLab on the course, the show_steps slider included; stop it with Ctrl-C.
 lab: $(VENV)/.lab graphviz cjk-font
@@ -51,7 +54,7 @@ $(VENV)/.lab: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.bench: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[bench,demo]'
+	$(BIN)/pip install -q -e '.[bench,demo,test]'
 	touch $@
 
 # $(call debian,CHECK,PACKAGE,WHAT FOR): when the shell test CHECK fails, install Debian's
