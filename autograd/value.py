@@ -155,25 +155,11 @@ def _binary(rule: Rule) -> Callable[[Value, object], Value]:
 
 def _reflected(rule: Rule) -> Callable[[Value, object], Value]:
     """`other <op> self` for a number `other`, which becomes a leaf among the parents."""
-    forward, name, checks_locals = rule.forward, rule.name, not rule.finite_locals
+    forward, name = rule.forward, rule.name
 
     def op(self: Value, other: object) -> Value:
         other = constant(other, name)
-        data = forward(other.data, self.data)
-        if grad_mode.disabled_threads and not grad_mode.recording():
-            return node(data, (other, self), rule)
-        out = _new(Value)
-        out.data = data
-        out.grad = 0.0
-        out.parents = (other, self)
-        out._rule = rule
-        out._extra = None
-        out._seq = seq = _next_seq()
-        low = self._low
-        out._low = low if low < seq else seq
-        if data - data or checks_locals:
-            _check_finite(out)
-        return out
+        return node(forward(other.data, self.data), (other, self), rule, None, self._low)
 
     op.__doc__ = f"other {name} self, the number a leaf among the parents: " + ", ".join(
         rule.formulas
