@@ -16,9 +16,11 @@ The generator holds no derivative of its own: every expression comes from the
 rule table (`Rule.forward_src`, `Rule.local_src`), the same rules `backward()`
 reads, so the replay computes the same float operations as the engine. A fused
 node (`sum`, `dot`, `max`, `min`) stays one expression over tuples of its
-operands, and the gradients of a group of operands that always travel
-together (a weight row, a layer's outputs) live in one list updated by a
-helper, which keeps the code short for Python's `compile()`.
+operands, and the gradients of a group of operands that travel together (a
+weight row, a layer's outputs) live in one list: each fused node's amounts
+for it wait in a pending list, and are added in order, one slot at a time,
+when something reads the list (`_flush`). That keeps the code short for
+Python's `compile()` and adds a weight row's amounts from a whole batch at once.
 
 What is recorded and what is not:
 - Ops that depend on data (relu, the kinks, max and min, pow's special
@@ -38,6 +40,7 @@ import builtins
 import keyword
 import math
 import re
+import sys
 from collections.abc import Callable, Generator, Iterable, Sequence
 from itertools import repeat
 from operator import add, mul
@@ -54,6 +57,7 @@ _GROUP_MIN = 5
 
 _NUMBER = re.compile(r"-?\d+\.\d+")
 _RESERVED_NAME = re.compile(r"(v\d+|g_.*|inf|nan)$")
+_UPSTREAM = re.compile(r"\b_g\b")
 
 
 def compile(root: Value, watch: Sequence[Value] = ()) -> Tape:  # noqa: A001 - the contract's name
@@ -134,27 +138,33 @@ def _set_grads(leaves: Iterable[Value], grads: Iterable[float]) -> None:
         v.grad = g
 
 
-def _axpy(grads: list[float], g: float, locals_: Sequence[float]) -> None:
-    """grads[i] += g * locals_[i] for each i: one group's share of a fused node's step."""
-    grads[:] = map(add, grads, map(mul, [g] * len(grads), locals_))
-
-
 def _flush(grads: list[float], pending: list[tuple[float, Sequence[float]]]) -> None:
     """grads[i] += g * locals_[i] for each pending (g, locals_), in order, then forget them.
 
-    The same additions in the same order as one `_axpy` per pending pair, run
-    as a chain of `map`s (in C, a few dozen deep at a time): a weight row's
-    amounts from every sample of a batch at once.
+    The same additions, in the same order, as the engine's node-by-node steps,
+    run one slot at a time in C (Python 3.11's `sum` of floats adds left to right).
     """
-    for start in range(0, len(pending), _FLUSH_DEPTH):
+    if pending:
+        gs, rows = zip(*pending)
+        grads[:] = [sum(map(mul, gs, column), start) for start, column in zip(grads, zip(*rows))]
+        pending.clear()
+
+
+def _flush_in_order(grads: list[float], pending: list[tuple[float, Sequence[float]]]) -> None:
+    """`_flush` for Python 3.12 and later, whose `sum` of floats compensates rounding.
+
+    A chain of `map`s, a few dozen deep at a time, adds in the engine's order.
+    """
+    for start in range(0, len(pending), 64):
         total: Iterable[float] = grads
-        for g, locals_ in pending[start : start + _FLUSH_DEPTH]:
+        for g, locals_ in pending[start : start + 64]:
             total = map(add, total, map(mul, repeat(g), locals_))
         grads[:] = total
     pending.clear()
 
 
-_FLUSH_DEPTH = 64
+if sys.version_info >= (3, 12):
+    _flush = _flush_in_order  # noqa: F811 - sum() no longer adds left to right
 
 
 def _add_each(grads: list[float], amount: float) -> None:
@@ -167,7 +177,6 @@ _HELPERS = {
     "_grads": _grads,
     "_set_data": _set_data,
     "_set_grads": _set_grads,
-    "_axpy": _axpy,
     "_flush": _flush,
     "_add_each": _add_each,
     "inf": math.inf,
@@ -373,7 +382,11 @@ class _Program:
             out = self.name(node)
             line = f"if {read} or {out} - {out}: {body}"
         else:
-            line = body if read == upstream else f"_g = {read[6:-1]}; {body}"
+            line = body
+            if read != upstream:  # read the list's slot in place when it is used once
+                slot = self.grad(node)
+                uses = _UPSTREAM.findall(body)
+                line = _UPSTREAM.sub(slot, body) if len(uses) == 1 else f"_g = {slot}; {body}"
         return [*step.before, line]
 
     def _group_step(

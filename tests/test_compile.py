@@ -388,3 +388,19 @@ def test_replayable_bce_equals_pytorch_and_survives_a_logit_changing_sign():
         assert_close(value, expected.item(), "bce", rel=1e-12)
         for leaf, tleaf in zip(leaves, t):
             assert_close(leaf.grad, tleaf.grad.item(), "d bce", rel=1e-12)
+
+
+def test_both_flushes_add_pending_amounts_in_the_engines_order():
+    from autograd.compile import _flush, _flush_in_order
+
+    rng = random.Random(5)
+    start = [rng.uniform(-1, 1) for _ in range(6)]
+    pending = [(rng.uniform(-1e3, 1e3), [rng.uniform(-1, 1) for _ in range(6)]) for _ in range(150)]
+    expected = list(start)
+    for g, locals_ in pending:  # node by node, as backward() adds
+        for i, local in enumerate(locals_):
+            expected[i] += g * local
+    for flush in (_flush, _flush_in_order):
+        grads, queue = list(start), list(pending)
+        flush(grads, queue)
+        assert grads == expected and queue == []
