@@ -290,9 +290,13 @@ class _Program:
             lines.append(f"    _set_data(_watch, ({', '.join(map(self.watched, self.watch))},))")
         lines.append(f"    yield {self.name(self.root)}")
         lines.append(f"    # backward: g_v is d({self.name(self.root)})/dv, consumers first")
+        backward = [line for node in reversed(self.nodes) for line in self._backward(node)]
+        if any(line.startswith("if ") for line in backward):
+            lines.append(
+                "    # `if g_v or v - v:` skips a node sent exactly 0 (v - v is nan at inf or nan)"
+            )
         lines += self._start_grads()
-        for node in reversed(self.nodes):
-            lines += ["    " + line for line in self._backward(node)]
+        lines += ["    " + line for line in backward]
         lines += [f"    _flush({home}, _P{home[2:]})" for home in sorted(self.dirty)]
         lines += self._store_grads()
         return lines
