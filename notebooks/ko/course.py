@@ -145,4 +145,50 @@ LABELS = {
     "Adam with noisy gradients: a decaying learning rate lets it settle": (
         "잡음 섞인 기울기의 Adam: 학습률을 줄이면 자리를 잡는다"
     ),
+    # 07 합성곱과 풀링
+    "column": "열",
+    "row": "행",
+    "input image (5 x 5)": "입력 이미지 (5 x 5)",
+    "filter (kernel, 3 x 3)": "필터 (커널, 3 x 3)",
+    "feature map (3 x 3)": "특징 맵 (3 x 3)",
+    "The red window times the filter, added up, is the red output: -2": (
+        "빨간 창과 필터를 곱해 더한 값이 빨간 출력: -2"
+    ),
+    "shared weight": "공유 가중치",
+    "sum of the feature map": "특징 맵의 합",
+    "windows covering each pixel": "픽셀마다 그 픽셀을 덮는 창의 수",
+    "dL/dx for each pixel": "픽셀마다의 dL/dx",
+    "feature map (4 x 4)": "특징 맵 (4 x 4)",
+    "max pooling 2 x 2": "최대 풀링 2 x 2",
+    "gradient sent back": "돌아온 기울기",
+    "Max pooling sends each window's gradient to its winner (orange)": (
+        "최대 풀링은 창마다의 기울기를 최댓값(주황)에게만 보낸다"
+    ),
+    "bar": "막대",
+    "cross": "십자",
+    "box": "상자",
+    "Training images: 8 x 8 pixels, noise added, the shape anywhere": (
+        "학습 이미지: 8 x 8 픽셀, 잡음 포함, 도형의 위치는 제각각"
+    ),
+    "image": "이미지",
+    "convolution": "합성곱",
+    "filters": "필터",
+    "max pooling": "최대 풀링",
+    "flatten": "평탄화",
+    "fully connected": "완전 연결 층",
+    "probabilities": "확률",
+    "Training loss (cross-entropy)": "학습 손실 (교차 엔트로피)",
+    "training images": "학습 이미지",
+    "test images": "테스트 이미지",
+    "guessing (1/3)": "찍기 (1/3)",
+    "Accuracy": "정확도",
+    "filter": "필터",
+    "The four learned 3 x 3 filters (red: positive weight, blue: negative)": (
+        "학습된 3 x 3 필터 네 개 (빨강: 양수 가중치, 파랑: 음수)"
+    ),
+    "after filter": "필터",
+    "test image": "테스트 이미지",
+    "Feature maps after convolution and ReLU (bright: the filter's pattern is there)": (
+        "합성곱과 ReLU 뒤의 특징 맵 (밝은 곳: 필터의 패턴이 있는 곳)"
+    ),
 }
