@@ -210,11 +210,8 @@ class _Program:
     # as a whole keeps its members' gradients in one list
 
     def _groups_of(self, node: Value) -> list[tuple[Value, ...]]:
-        rule, parents = node._rule, node.parents
-        groups: list[list[Value]] = [[] for _ in rule.groups]
-        for i, parent in enumerate(parents):
-            groups[rule.group_of(i, len(parents))[0]].append(parent)
-        return [tuple(g) for g in groups]
+        parents = node.parents
+        return [tuple(parents[i] for i in group) for group in _group_indices(node)]
 
     def _assign_homes(self) -> None:
         for node in self.nodes:
@@ -469,6 +466,28 @@ class _Program:
             lines.append(f"    _L[{start + i}:{start + i + len(chunk)}] = {values},")
         lines.append("    _set_grads(_leaves, _L)")
         return lines
+
+
+_GROUP_INDICES: dict[tuple[rules.Rule, int], list[range | list[int]]] = {}
+
+
+def _group_indices(node: Value) -> list[range | list[int]]:
+    """The parents' indices in each of the rule's groups (`Rule.group_of`), kept per arity."""
+    key = (node._rule, len(node.parents))
+    found = _GROUP_INDICES.get(key)
+    if found is None:
+        rule, arity = key
+        groups: list[list[int]] = [[] for _ in rule.groups]
+        for i in range(arity):
+            groups[rule.group_of(i, arity)[0]].append(i)
+        found = _GROUP_INDICES[key] = [_as_range(g) for g in groups]
+    return found
+
+
+def _as_range(indices: list[int]) -> range | list[int]:
+    if indices and indices == list(range(indices[0], indices[-1] + 1)):
+        return range(indices[0], indices[-1] + 1)
+    return indices
 
 
 class _Step:
