@@ -191,4 +191,27 @@ LABELS = {
     "Feature maps after convolution and ReLU (bright: the filter's pattern is there)": (
         "합성곱과 ReLU 뒤의 특징 맵 (밝은 곳: 필터의 패턴이 있는 곳)"
     ),
+    # 11 역전파를 코드로
+    "generated line": "생성된 코드",
+    "upstream × local = amount": "상류 × 국소 = 하류로 보내는 몫",
+    "note 000": "노트 000",
+    "the 1/2 cancels the 2": "1/2이 2와 상쇄",
+    "graph built anew": "새로 만든 그래프",
+    "tape replayed": "테이프 재실행",
+    "recorded at x = 1": "x = 1에서 기록",
+    "x.relu(): decided afresh at each replay": "x.relu(): 재실행마다 새로 판단",
+    "Python's if on x.data, taken at x = 1: recorded": (
+        "x.data를 본 파이썬 if, x = 1에서 결정: 기록된 그대로"
+    ),
+    "x (a leaf's data at replay)": "x (재실행 때 잎 노드의 값)",
+    "dynamic engine": "동적 엔진",
+    "compiled tape": "컴파일한 테이프",
+    "hand-written Python": "손으로 쓴 파이썬",
+    "One training step (MLP 2-8-8-1, 40 points)": "학습 한 스텝 (MLP 2-8-8-1, 점 40개)",
+    "milliseconds per step": "스텝당 밀리초",
+    "compiled tape, compiling included": "컴파일한 테이프, 컴파일 시간 포함",
+    "compiling has paid for itself": "컴파일 비용을 되찾는 지점",
+    "Time for N steps": "N스텝에 걸리는 시간",
+    "training steps N": "학습 스텝 수 N",
+    "seconds": "초",
 }
