@@ -142,19 +142,19 @@ def _flush(grads: list[float], pending: list[tuple[float, Sequence[float]]]) -> 
     """grads[i] += g * locals_[i] for each pending (g, locals_), in order, then forget them.
 
     The same additions, in the same order, as the engine's node-by-node steps,
-    run one slot at a time in C (Python 3.11's `sum` of floats adds left to right).
+    run in C: one `sum` per slot over many pending amounts (Python 3.11's
+    `sum` of floats adds left to right), a chain of `map`s over a few.
     """
-    if pending:
-        gs, rows = zip(*pending)
-        grads[:] = [sum(map(mul, gs, column), start) for start, column in zip(grads, zip(*rows))]
-        pending.clear()
+    if len(pending) <= _FEW or _SUM_COMPENSATES:
+        _flush_in_order(grads, pending)
+        return
+    gs, rows = zip(*pending)
+    grads[:] = map(sum, map(map, repeat(mul), repeat(gs), zip(*rows)), grads)
+    pending.clear()
 
 
 def _flush_in_order(grads: list[float], pending: list[tuple[float, Sequence[float]]]) -> None:
-    """`_flush` for Python 3.12 and later, whose `sum` of floats compensates rounding.
-
-    A chain of `map`s, a few dozen deep at a time, adds in the engine's order.
-    """
+    """`_flush` by a chain of `map`s, a few dozen deep at a time: exact on any Python."""
     for start in range(0, len(pending), 64):
         total: Iterable[float] = grads
         for g, locals_ in pending[start : start + 64]:
@@ -163,8 +163,9 @@ def _flush_in_order(grads: list[float], pending: list[tuple[float, Sequence[floa
     pending.clear()
 
 
-if sys.version_info >= (3, 12):
-    _flush = _flush_in_order  # noqa: F811 - sum() no longer adds left to right
+_FEW = 6
+_SUM_COMPENSATES = sys.version_info >= (3, 12)
+"""Python 3.12's `sum` of floats compensates rounding: it no longer adds left to right."""
 
 
 def _add_each(grads: list[float], amount: float) -> None:

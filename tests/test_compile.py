@@ -394,13 +394,16 @@ def test_both_flushes_add_pending_amounts_in_the_engines_order():
     from autograd.compile import _flush, _flush_in_order
 
     rng = random.Random(5)
-    start = [rng.uniform(-1, 1) for _ in range(6)]
-    pending = [(rng.uniform(-1e3, 1e3), [rng.uniform(-1, 1) for _ in range(6)]) for _ in range(150)]
-    expected = list(start)
-    for g, locals_ in pending:  # node by node, as backward() adds
-        for i, local in enumerate(locals_):
-            expected[i] += g * local
-    for flush in (_flush, _flush_in_order):
-        grads, queue = list(start), list(pending)
-        flush(grads, queue)
-        assert grads == expected and queue == []
+    for n in (1, 3, 7, 150):
+        start = [rng.uniform(-1, 1) for _ in range(6)]
+        pending = [
+            (rng.uniform(-1e3, 1e3), [rng.uniform(-1, 1) for _ in range(6)]) for _ in range(n)
+        ]
+        expected = list(start)
+        for g, locals_ in pending:  # node by node, as backward() adds
+            for i, local in enumerate(locals_):
+                expected[i] += g * local
+        for flush in (_flush, _flush_in_order):
+            grads, queue = list(start), list(pending)
+            flush(grads, queue)
+            assert grads == expected and queue == []
