@@ -30,8 +30,9 @@ What is recorded and what is not:
   `compile` again when those should change.
 - A domain error at replay (`log` of a number <= 0, division by zero) raises
   as the op would.
-- `tape.forward()` sets `root.data` only; the interior nodes keep the data
-  they were built with. `tape.backward()` adds into the leaves' `.grad` only.
+- `tape.forward()` sets `root.data` (and the `.data` of the nodes passed as
+  `watch`); the other interior nodes keep the data they were built with.
+  `tape.backward()` adds into the leaves' `.grad` only.
 """
 
 from __future__ import annotations
@@ -207,8 +208,9 @@ class _Program:
         self.dirty: set[str] = set()  # lists of gradients with amounts still pending
         self.source = "\n".join(self._lines())
 
-    # gradient homes: a group of operands (length >= 2, all distinct) seen first
-    # as a whole keeps its members' gradients in one list
+    # gradient homes: a group of operands (at least _GROUP_MIN, all distinct, all
+    # leaves or all op results) seen first as a whole keeps its members' gradients
+    # in one list
 
     def _groups_of(self, node: Value) -> list[tuple[Value, ...]]:
         parents = node.parents
