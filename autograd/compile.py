@@ -196,6 +196,9 @@ class _Program:
         self.root = root
         self.watch = watch
         self.nodes = interior_order(root)[::-1]  # creation order: producers first
+        for rule in {n._rule for n in self.nodes}:
+            if not (rule.forward_src and rule.local_src):
+                raise ValueError(f"compile: op {rule.name!r} has no source text in the rule table")
         self.groups = {id(n): self._groups_of(n) for n in self.nodes if n._rule.group_of}
         self.homes: dict[int, tuple[str, int]] = {}  # id(node) -> (list name, index)
         self.home_of_group: dict[tuple[int, ...], str] = {}

@@ -407,3 +407,13 @@ def test_both_flushes_add_pending_amounts_in_the_engines_order():
             grads, queue = list(start), list(pending)
             flush(grads, queue)
             assert grads == expected and queue == []
+
+
+def test_an_op_without_source_text_is_refused_by_name():
+    import dataclasses
+
+    x = Value(2.0)
+    out = x.exp()
+    out._rule = dataclasses.replace(out._rule, name="mystery", forward_src="")
+    with pytest.raises(ValueError, match=r"^compile: op 'mystery' has no source text"):
+        autograd.compile(out)
