@@ -9,7 +9,7 @@ derives backprop by hand:
     f = q * z
     yield f
     g_f = 1.0                     # backward, consumers first
-    g_q = g_f * z; g_z += g_f * q
+    g_q += g_f * z; g_z += g_f * q
     g_x += g_q; g_y += g_q
 
 The generator holds no derivative of its own: every expression comes from the
@@ -209,8 +209,6 @@ class _Program:
         self._name_all()
         self.group_names: dict[tuple[int, ...], str] = {}
         self.dirty: set[str] = set()  # lists of gradients with amounts still pending
-        self.started: set[str] = set()  # op results' gradients given a first amount
-        self.zeroed: list[str] = []  # those first given one inside a skippable line
         self.source = "\n".join(self._lines())
 
     # gradient homes: a group of operands (at least _GROUP_MIN, all distinct, all
@@ -371,23 +369,23 @@ class _Program:
         skipped: every amount it would send is exactly zero. (A unary or binary
         node's step costs about what the test would, so it always runs.)
         """
-        rule = node._rule
-        guarded = bool(rule.group_of) and rule.finite_locals and node is not self.root
-        step = _Step(self, guarded)
+        step = _Step(self.dirty)
         upstream = read = self.grad(node)
         if upstream.startswith("_"):  # a slot of a group's list: read it once
             step.touch(self.homes[id(node)][0])
             read, upstream = f"(_g := {upstream})", "_g"
         fields = self._fields(node)
+        rule = node._rule
         if not rule.group_of:
             for template, parent in zip(rule.local_src, node.parents):
-                step.add(parent, _amount(upstream, template.format(**fields)))
+                amount = _amount(upstream, template.format(**fields))
+                step.add(self.grad(parent), amount, self.homes.get(id(parent)))
         else:
             for template, members in zip(rule.local_src, self.groups[id(node)]):
                 self._group_step(step, upstream, template, members, fields)
         self.dirty |= step.deferred
         body = "; ".join(step.body)
-        if guarded:
+        if rule.group_of and rule.finite_locals and node is not self.root:
             out = self.name(node)
             line = f"if {read} or {out} - {out}: {body}"
         else:
@@ -422,7 +420,7 @@ class _Program:
                 step.body.append(f"_add_each({home}, {_amount(upstream, local)})")
                 return
             for m in members:
-                step.add(m, _amount(upstream, local))
+                step.add(self.grad(m), _amount(upstream, local), self.homes.get(id(m)))
             return
         if home:
             step.defer(home, upstream, local)
@@ -435,7 +433,7 @@ class _Program:
                 local = "_l"
             names = [f"{local}[{i}]" for i in range(len(members))]
         for m, x in zip(members, names):
-            step.add(m, f"{upstream} * {x}")
+            step.add(self.grad(m), f"{upstream} * {x}", self.homes.get(id(m)))
 
     def _start_grads(self) -> list[str]:
         lines = ["    _L = _grads(_leaves)"]
@@ -452,8 +450,10 @@ class _Program:
             chunk = scalars[i : i + _CHUNK]
             targets = ", ".join(self.grad(v) for v in chunk)
             lines.append(f"    {targets}, = _L[{start + i}:{start + i + len(chunk)}]")
-        for i in range(0, len(self.zeroed), _CHUNK):
-            lines.append("    " + " = ".join(self.zeroed[i : i + _CHUNK]) + " = 0.0")
+        interior = [n for n in self.nodes if id(n) not in self.homes and n is not self.root]
+        for i in range(0, len(interior), _CHUNK):
+            chunk = interior[i : i + _CHUNK]
+            lines.append("    " + " = ".join(self.grad(v) for v in chunk) + " = 0.0")
         root = self.grad(self.root)
         lines.append(f"    {root} += 1.0" if not self.root.parents else f"    {root} = 1.0")
         return lines
@@ -504,10 +504,8 @@ class _Step:
     older (the line may be skipped at run time), inside it when its own.
     """
 
-    def __init__(self, program: _Program, guarded: bool) -> None:
-        self.program = program
-        self.dirty = program.dirty
-        self.guarded = guarded
+    def __init__(self, dirty: set[str]) -> None:
+        self.dirty = dirty
         self.before: list[str] = []
         self.body: list[str] = []
         self.deferred: set[str] = set()
@@ -520,24 +518,9 @@ class _Step:
             self.body.append(f"_flush({home}, _P{home[2:]})")
             self.deferred.discard(home)
 
-    def add(self, parent: Value, amount: str) -> None:
-        """parent's gradient += amount; an op result's first amount sets it (`g_q = g_f * z`).
-
-        Set, not added to 0.0: the same number, up to the sign of a zero. A
-        first amount inside a line that may be skipped is added to a 0.0 set
-        before the backward pass.
-        """
-        program = self.program
-        home = program.homes.get(id(parent))
-        target = program.grad(parent)
+    def add(self, target: str, amount: str, home: tuple[str, int] | None) -> None:
         if home:
             self.touch(home[0])
-        elif parent.parents and target not in program.started:
-            program.started.add(target)
-            if not self.guarded:
-                self.body.append(f"{target} = {amount}")
-                return
-            program.zeroed.append(target)
         self.body.append(f"{target} += {amount}")
 
     def defer(self, home: str, upstream: str, local: str) -> None:

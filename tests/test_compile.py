@@ -39,7 +39,7 @@ def test_the_worked_example_reads_as_a_hand_derivation():
     lines = [line.strip() for line in tape.source.splitlines()]
     for expected in ("q = x + y", "f = q * z", "yield f", "g_f = 1.0"):
         assert expected in lines
-    assert "g_q = g_f * z; g_z += g_f * q" in lines
+    assert "g_q += g_f * z; g_z += g_f * q" in lines
     assert "g_x += g_q; g_y += g_q" in lines
     tape.backward()
     assert (x.grad, y.grad, z.grad) == (-4.0, -4.0, 3.0)
