@@ -191,6 +191,30 @@ LABELS = {
     "Feature maps after convolution and ReLU (bright: the filter's pattern is there)": (
         "합성곱과 ReLU 뒤의 특징 맵 (밝은 곳: 필터의 패턴이 있는 곳)"
     ),
+    # 08 순환 신경망과 시간 역전파
+    "time step t of the input (0 = the bit to remember, 19 = the last)": (
+        "입력의 시점 t (0 = 기억할 비트, 19 = 마지막)"
+    ),
+    "|d output / d x_t| (log scale)": "|d출력 / d x_t| (로그 눈금)",
+    "Gradient reaching each time step, before training": "학습 전, 각 시점에 도달하는 기울기",
+    "ln 2: guessing": "ln 2: 찍기",
+    "training step (a fresh batch of 16 each)": "학습 스텝 (매번 새 미니배치 16개)",
+    "loss (average of the last 15 steps)": "손실 (최근 15스텝 평균)",
+    "Learning to remember the first of 20 inputs": "입력 20개 중 첫 번째를 기억하도록 학습",
+    "ReLU RNN: the recurrent weight decides vanishing or exploding": (
+        "ReLU RNN: 순환 가중치가 소실과 폭주를 가른다"
+    ),
+    "no clipping": "클리핑 없음",
+    "clipped to length 1": "길이 1로 클리핑",
+    "training step": "학습 스텝",
+    "ReLU RNN, W_hh = 1.25 I, SGD with learning rate 0.01": (
+        "ReLU RNN, W_hh = 1.25 I, 학습률 0.01의 SGD"
+    ),
+    "gradient length before clipping (log scale)": "클리핑 전 기울기의 길이 (로그 눈금)",
+    "How long each step's gradient was": "스텝마다의 기울기 길이",
+    "loss: each step (thin), average of 10 (thick)": (
+        "손실: 스텝마다 (가는 선), 10스텝 평균 (굵은 선)"
+    ),
     # 11 역전파를 코드로
     "generated line": "생성된 코드",
     "upstream × local = amount": "상류 × 국소 = 하류로 보내는 몫",
