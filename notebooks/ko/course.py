@@ -103,7 +103,7 @@ LABELS = {
     "ReLU, He": "ReLU, He",
     "ln 2: learned nothing": "ln 2: 아무것도 배우지 못함",
     "training loss (binary cross-entropy)": "학습 손실 (이진 교차 엔트로피)",
-    "Ten hidden layers, 150 steps of gradient descent": "은닉층 10개, 경사 하강법 150번",
+    "Ten hidden layers, 200 steps of gradient descent": "은닉층 10개, 경사 하강법 200번",
     # 05 손실 함수와 옵티마이저
     "MSE": "평균 제곱 오차(MSE)",
     "cross-entropy": "교차 엔트로피",
@@ -190,6 +190,37 @@ LABELS = {
     "test image": "테스트 이미지",
     "Feature maps after convolution and ReLU (bright: the filter's pattern is there)": (
         "합성곱과 ReLU 뒤의 특징 맵 (밝은 곳: 필터의 패턴이 있는 곳)"
+    ),
+    # 06 학습 놀이터
+    "full batch (60)": "전체 배치 (60)",
+    "mini-batch of 20": "미니배치 20",
+    "mini-batch of 5": "미니배치 5",
+    "loss of each mini-batch of 20": "미니배치(20개)마다의 손실",
+    "loss on all 60 points": "60개 전체에 대한 손실",
+    "Same number of epochs, different batch sizes": "같은 에폭 수, 다른 배치 크기",
+    "loss on all training points": "학습 데이터 전체의 손실",
+    "Mini-batch losses are noisy": "미니배치 손실은 들쭉날쭉하다",
+    "epoch": "에폭",
+    "test, class 0": "테스트, 클래스 0",
+    "test, class 1": "테스트, 클래스 1",
+    "training, class 0": "학습, 클래스 0",
+    "training, class 1": "학습, 클래스 1",
+    "training accuracy": "학습 정확도",
+    "circles: loss and accuracy": "circles: 손실과 정확도",
+    "XOR: loss and accuracy": "XOR: 손실과 정확도",
+    "spiral: loss and accuracy": "spiral: 손실과 정확도",
+    "plain": "plain (장치 없음)",
+    "L2": "L2 정규화",
+    "dropout": "드롭아웃",
+    "training loss": "학습 손실",
+    "test loss": "테스트 손실",
+    "loss (binary cross-entropy)": "손실 (이진 교차 엔트로피)",
+    "20 training points, a 2-16-16-1 network: training and test loss": (
+        "학습 데이터 20개, 2-16-16-1 신경망: 학습 손실과 테스트 손실"
+    ),
+    "test accuracy": "테스트 정확도",
+    "Decision boundaries after 200 steps: training points filled, test points hollow": (
+        "200 스텝 뒤의 결정 경계: 학습 점은 채운 표시, 테스트 점은 속이 빈 표시"
     ),
     # 08 순환 신경망과 시간 역전파
     "time step t of the input (0 = the bit to remember, 19 = the last)": (
