@@ -3,7 +3,7 @@
 Every ```python block runs verbatim, in order, in one namespace (a later block uses names
 from earlier ones); what it prints must equal the ```text block right under it, and a block
 without one must print nothing. Every ```sh line names a make target of the Makefile or an
-extra of pyproject.toml.
+extra of pyproject.toml, or is a `python -m` command that the test runs and that must succeed.
 """
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import shlex
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,20 +72,28 @@ def test_every_python_block_prints_what_the_readme_shows(tmp_path, monkeypatch):
         assert printed == shown, f"README.md line {block.line}: printed\n{printed}"
 
 
+def shell_commands(markdown: str) -> list[str]:
+    """Every line of every ```sh block, its comment cut off; empty lines dropped."""
+    lines = [
+        line.split(" #")[0].strip()
+        for block in blocks(markdown)
+        if block.kind == "sh"
+        for line in block.text.splitlines()
+    ]
+    return [line for line in lines if line and not line.startswith("#")]
+
+
 def test_every_shell_command_is_a_make_target_or_an_install_extra():
     makefile = (ROOT / "Makefile").read_text()
     pyproject = (ROOT / "pyproject.toml").read_text()
     section = pyproject.split("[project.optional-dependencies]")[1].split("\n[")[0]
     extras = re.findall(r"^(\w+) = \[", section, re.M)
     assert {"viz", "demo", "notebooks", "lab", "test"} <= set(extras)
-    commands = [
-        line.split("#")[0].strip()
-        for block in blocks(README.read_text(encoding="utf-8"))
-        if block.kind == "sh"
-        for line in block.text.splitlines()
-    ]
+    commands = shell_commands(README.read_text(encoding="utf-8"))
     assert {"make demo", "make test", "make lab"} <= set(commands)
-    for command in filter(None, commands):
+    for command in commands:
+        if command.startswith("python -m "):
+            continue  # run by the test below
         if command.startswith("make "):
             target = command.removeprefix("make ")
             assert re.search(rf"^{target}:", makefile, re.M), f"no make target {target!r}"
@@ -90,6 +101,21 @@ def test_every_shell_command_is_a_make_target_or_an_install_extra():
         install = re.fullmatch(r"pip install (?:\.|'\.\[(\w+)\]')", command)
         assert install, f"README shows an untested command: {command!r}"
         assert install.group(1) is None or install.group(1) in extras, command
+
+
+def test_every_python_m_command_runs(tmp_path):
+    commands = [c for c in shell_commands(README.read_text(encoding="utf-8")) if "python" in c]
+    assert commands, "the README shows no python -m command"
+    for command in commands:
+        assert command.startswith("python -m "), f"README shows an untested command: {command!r}"
+        args = [sys.executable, *shlex.split(command)[1:]]
+        done = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, f"{command}\n{done.stderr}"
+
+
+def test_a_comment_is_cut_from_a_shell_line():
+    markdown = '```sh\nmake demo   # the demo\n\npython -m autograd.html "a#b"\n```\n'
+    assert shell_commands(markdown) == ["make demo", 'python -m autograd.html "a#b"']
 
 
 @pytest.mark.parametrize(
