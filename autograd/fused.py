@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from numbers import Real
 
 from .rules import DOT, MAX, MIN, SUM, Rule
-from .value import _LOW, NO_INTERIOR, Value, constant, node
+from .value import Value, constant, node, oldest_below
 
 Operand = Value | Real
 
@@ -110,12 +110,12 @@ def matmul(
         if bias_data is None:
             bias_data = [b.data for b in biases]
         layer = [  # each row's data and oldest op result below it, read once
-            (row, [w.data for w in row], tail, bias, min(map(_LOW, (*row, *tail))))
+            (row, [w.data for w in row], tail, bias, oldest_below((*row, *tail)))
             for row, tail, bias in zip(rows, tails, bias_data)
         ]
         out = []
         for x in xs:
-            x_data, n, x_low = [v.data for v in x], len(x), min(map(_LOW, x), default=NO_INTERIOR)
+            x_data, n, x_low = [v.data for v in x], len(x), oldest_below(x)
             sums = []
             for row, w_data, tail, bias, row_low in layer:
                 data = forward(w_data, x_data, bias)

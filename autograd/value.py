@@ -8,7 +8,7 @@ keeps its operands (`parents`), its rule and, for ops such as `a ** 3` or
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from itertools import count
 from operator import attrgetter
 
@@ -55,6 +55,11 @@ _next_seq = count(1).__next__
 _LOW = attrgetter("_low")
 NO_INTERIOR = 1 << 62
 """A leaf's `_low`: larger than any creation number (a leaf has no interior node below)."""
+
+
+def oldest_below(values: Iterable[Value]) -> int:
+    """The smallest `_low` among `values`: the oldest op result below any of them."""
+    return min(map(_LOW, values), default=NO_INTERIOR)
 
 
 def node(
