@@ -304,6 +304,9 @@ def bench_training(repeat: int):
     for p, w in zip(model.parameters(), weights):
         p.data = w
     results["  per point"] = best_of(lambda: step_chainrule(model, X, Y, batch=False), repeat)
+    Value(1000.0).exp() * 0.0  # an overflow elsewhere: the next pass must not slow down
+    model = model_with(weights)
+    results["  after overflow"] = best_of(lambda: step_chainrule(model, X, Y), repeat)
 
     mg = micrograd.nn.MLP(2, SIZES[1:])
     for p, w in zip(mg.parameters(), weights):
