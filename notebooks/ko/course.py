@@ -269,4 +269,25 @@ LABELS = {
     "Time for N steps": "N스텝에 걸리는 시간",
     "training steps N": "학습 스텝 수 N",
     "seconds": "초",
+    # 10 정규화
+    "mean of each batch of 8": "배치(8개)마다의 평균",
+    "true mean 5": "실제 평균 5",
+    "running_mean follows the batch means": "running_mean은 배치 평균을 따라간다",
+    "batches seen": "지금까지 본 배치 수",
+    "mean": "평균",
+    "true variance 4": "실제 분산 4",
+    "running_var, starting from 1": "1에서 시작하는 running_var",
+    "variance": "분산",
+    "without BatchNorm": "배치 정규화 없음",
+    "with BatchNorm": "배치 정규화 있음",
+    "Ten sigmoid layers: gradient size per layer": "시그모이드 층 10개: 층별 기울기 크기",
+    "Ten sigmoid layers, 100 steps of gradient descent": "시그모이드 층 10개, 경사 하강법 100번",
+    "input: 5 samples x 4 features": "입력: 샘플 5개 x 특징 4개",
+    "BatchNorm1d: each column mean 0, variance 1": "배치 정규화: 열마다 평균 0, 분산 1",
+    "LayerNorm: each row mean 0, variance 1": "층 정규화: 행마다 평균 0, 분산 1",
+    "feature": "특징",
+    "sample": "샘플",
+    "XOR, 30 training points, a 2-24-24-1 network: training and test loss": (
+        "XOR, 학습 데이터 30개, 2-24-24-1 신경망: 학습 손실과 테스트 손실"
+    ),
 }
