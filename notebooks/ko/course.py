@@ -246,6 +246,27 @@ LABELS = {
     "loss: each step (thin), average of 10 (thick)": (
         "손실: 스텝마다 (가는 선), 10스텝 평균 (굵은 선)"
     ),
+    # 09 어텐션과 작은 GPT
+    "the score that moves (column j)": "움직이는 점수 (열 j)",
+    "the weight that responds (row i)": "반응하는 가중치 (행 i)",
+    "Softmax Jacobian d a_i / d score_j at token 3's scores": (
+        "토큰 3의 점수에서 구한 소프트맥스 야코비안 d a_i / d score_j"
+    ),
+    "masked": "가림",
+    "token": "토큰",
+    "looked at (key)": "보이는 토큰 (키)",
+    "looking (query)": "보는 토큰 (쿼리)",
+    "all tokens": "모든 토큰",
+    "causal mask": "인과 마스크",
+    "Attention weights: each row sums to 1": "어텐션 가중치: 행마다 합이 1",
+    "loss of each step's name": "스텝마다의 이름 하나의 손실",
+    "average of the last 50 steps": "최근 50스텝 평균",
+    "uniform guess": "균등 추측",
+    "letter-pair counts, held-out names": "문자 쌍 표, 학습에 안 쓴 이름",
+    "GPT after training, held-out names": "학습한 GPT, 학습에 안 쓴 이름",
+    "training step (one name each)": "학습 스텝 (스텝마다 이름 하나)",
+    "cross-entropy per character": "문자당 교차 엔트로피",
+    "Training the small GPT on names": "이름으로 작은 GPT 학습하기",
     # 11 역전파를 코드로
     "generated line": "생성된 코드",
     "upstream × local = amount": "상류 × 국소 = 하류로 보내는 몫",
