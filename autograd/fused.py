@@ -9,6 +9,7 @@ nodes, which is most of what makes training fast.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from numbers import Real
 
 from .rules import DOT, MAX, MIN, SUM, Rule
@@ -109,19 +110,22 @@ def matmul(
     try:  # the hot path, Values only (see `_dot_node`)
         if bias_data is None:
             bias_data = [b.data for b in biases]
-        layer = [  # each row's data and oldest op result below it, read once
-            (row, [w.data for w in row], tail, bias, oldest_below((*row, *tail)))
+        layer = [  # each row's data, read once
+            (row, [w.data for w in row], tail, bias)
             for row, tail, bias in zip(rows, tails, bias_data)
         ]
+        # the oldest op result below any row: for every node, at most its own oldest
+        rows_low = oldest_below(chain(chain.from_iterable(rows), biases or ()))
         out = []
         for x in xs:
-            x_data, n, x_low = [v.data for v in x], len(x), oldest_below(x)
+            x_data, n, low = [v.data for v in x], len(x), oldest_below(x)
+            if rows_low < low:
+                low = rows_low
             sums = []
-            for row, w_data, tail, bias, row_low in layer:
+            for row, w_data, tail, bias in layer:
                 data = forward(w_data, x_data, bias)
                 if len(row) != n or type(data) is not float:
                     raise TypeError
-                low = row_low if row_low < x_low else x_low
                 sums.append(node(data, (*row, *x, *tail), DOT, None, low))
             out.append(sums)
         return out
