@@ -7,6 +7,7 @@ differ between two runs of the same code is left out or made stable:
 - execution timestamps are not recorded;
 - widgets (a `show_steps` slider) get ids numbered in a fixed order (from the
   outputs that show them, through the widgets they hold) instead of random ones;
+- printed text that the kernel sent in several pieces is one output;
 - a memory address in an object's plain-text repr (`<... at 0x7f...>`), shown
   only when no richer picture is, is dropped.
 The kernel talks over local sockets, so it warns about nothing. A notebook
@@ -68,6 +69,25 @@ def drop_addresses(notebook: nbformat.NotebookNode) -> None:
             data["text/plain"] = ADDRESS.sub(">", data["text/plain"])
 
 
+def merge_streams(notebook: nbformat.NotebookNode) -> None:
+    """One output per run of printed text: how a kernel splits a stream varies with load."""
+    for cell in notebook.cells:
+        merged: list = []
+        for out in cell.get("outputs", []):
+            last = merged[-1] if merged else None
+            if (
+                out.get("output_type") == "stream"
+                and last is not None
+                and last.get("output_type") == "stream"
+                and last.get("name") == out.get("name")
+            ):
+                last["text"] += out["text"]
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell["outputs"] = merged
+
+
 def execute(notebook: nbformat.NotebookNode, folder: Path) -> None:
     with tempfile.TemporaryDirectory() as sockets:
         local = Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/kernel"}})
@@ -85,6 +105,7 @@ def run(path: Path) -> bool:
     """Execute one notebook in place; True when its text changed."""
     notebook = nbformat.read(path, as_version=4)
     execute(notebook, path.parent)
+    merge_streams(notebook)
     drop_addresses(notebook)
     text = stable_text(notebook) + "\n"
     if path.read_text(encoding="utf-8") == text:
