@@ -200,6 +200,9 @@ class _Program:
             if not (rule.forward_src and rule.local_src):
                 raise ValueError(f"compile: op {rule.name!r} has no source text in the rule table")
         self.groups = {id(n): self._groups_of(n) for n in self.nodes if n._rule.group_of}
+        self.group_keys = {  # each group's members' ids, the key of its list and tuple
+            k: [tuple(map(id, members)) for members in groups] for k, groups in self.groups.items()
+        }
         self.homes: dict[int, tuple[str, int]] = {}  # id(node) -> (list name, index)
         self.home_of_group: dict[tuple[int, ...], str] = {}
         self.home_members: dict[str, tuple[Value, ...]] = {}
@@ -207,6 +210,9 @@ class _Program:
         self.leaves = self._order_leaves()
         self.names: dict[int, str] = {}
         self._name_all()
+        self.grads = {k: "g_" + name for k, name in self.names.items()}  # gradient's name
+        self.grads.update((k, f"{name}[{i}]") for k, (name, i) in self.homes.items())
+        self.fields: dict[int, dict[str, str]] = {}  # by the forward line, for the backward's
         self.group_names: dict[tuple[int, ...], str] = {}
         self.dirty: set[str] = set()  # lists of gradients with amounts still pending
         self.source = "\n".join(self._lines())
@@ -217,12 +223,15 @@ class _Program:
 
     def _groups_of(self, node: Value) -> list[tuple[Value, ...]]:
         parents = node.parents
-        return [tuple(parents[i] for i in group) for group in _group_indices(node)]
+        return [
+            parents[g.start : g.stop] if type(g) is range else tuple(parents[i] for i in g)
+            for g in _group_indices(node)
+        ]
 
     def _assign_homes(self) -> None:
         for node in self.nodes:
-            for members in self.groups.get(id(node), ()):
-                key = tuple(map(id, members))
+            groups = self.groups.get(id(node), ())
+            for members, key in zip(groups, self.group_keys.get(id(node), ())):
                 if len(members) < _GROUP_MIN or key in self.home_of_group:
                     continue
                 if len(set(key)) < len(key) or any(k in self.homes for k in key):
@@ -272,14 +281,14 @@ class _Program:
         return self.name(v)
 
     def grad(self, v: Value) -> str:
-        home = self.homes.get(id(v))
-        return f"{home[0]}[{home[1]}]" if home else "g_" + self.name(v)
+        return self.grads[id(v)]
 
-    def group_expr(self, members: tuple[Value, ...]) -> str:
-        name = self.group_names.get(tuple(map(id, members)))
+    def group_expr(self, members: tuple[Value, ...], key: tuple[int, ...]) -> str:
+        name = self.group_names.get(key)
         if name:
             return name
-        return f"({', '.join(map(self.name, members))}{',' if len(members) == 1 else ''})"
+        names = self.names
+        return f"({', '.join([names[k] for k in key])}{',' if len(members) == 1 else ''})"
 
     # the source
 
@@ -314,22 +323,30 @@ class _Program:
 
     def _define_groups(self, node: Value) -> list[str]:
         lines = []
-        for members in self.groups.get(id(node), ()):
-            key = tuple(map(id, members))
-            if len(members) >= _GROUP_MIN and key not in self.group_names:
+        names = self.names
+        for key in self.group_keys.get(id(node), ()):
+            if len(key) >= _GROUP_MIN and key not in self.group_names:
                 name = self.group_names[key] = f"_t{len(self.group_names)}"
-                lines.append(f"    {name} = ({', '.join(map(self.name, members))})")
+                lines.append(f"    {name} = ({', '.join([names[k] for k in key])})")
         return lines
 
-    def _fields(self, node: Value) -> dict[str, str]:
-        fields = {"out": self.name(node), "arg": repr(node._arg)}
+    def _fields(self, node: Value, keep: bool = False) -> dict[str, str]:
+        """The placeholders' text for `node`'s templates (kept from forward to backward)."""
+        fields = self.fields.pop(id(node), None)
+        if fields is not None:
+            return fields
+        names = self.names
+        fields = {"out": names[id(node)], "arg": repr(node._arg)}
+        if keep:
+            self.fields[id(node)] = fields
         parents = node.parents
         if node._rule.group_of:
-            for gname, members in zip(node._rule.groups, self.groups[id(node)]):
-                fields[gname] = self.group_expr(members) if members else "()"
+            keys = self.group_keys[id(node)]
+            for gname, members, key in zip(node._rule.groups, self.groups[id(node)], keys):
+                fields[gname] = self.group_expr(members, key) if members else "()"
         else:
-            fields["a"] = self.name(parents[0])
-            fields["b"] = self.name(parents[1]) if len(parents) > 1 else fields["arg"]
+            fields["a"] = names[id(parents[0])]
+            fields["b"] = names[id(parents[1])] if len(parents) > 1 else fields["arg"]
         return fields
 
     def _forward(self, node: Value) -> str:
@@ -344,7 +361,7 @@ class _Program:
                     template = template.replace(", " + star, "")
                 else:
                     template = template.replace(star, ", ".join(map(self.name, members)))
-        return template.format(**self._fields(node))
+        return template.format(**self._fields(node, keep=True))
 
     def _forward_terms(self, node: Value) -> str:
         """A short fused sum written out: `b + w0 * x0 + w1 * x1`, the same additions."""
