@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import math
 import random
 import sys
 import time
@@ -23,6 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from mgvalue import MGValue  # noqa: E402
+
 import autograd  # noqa: E402
 from autograd import Value  # noqa: E402
 from nn import MLP, Adam  # noqa: E402
@@ -31,70 +32,6 @@ from nn.datasets import make_moons  # noqa: E402
 SIZES = [2, 16, 16, 1]
 REG = 1e-4
 LR = 0.1
-
-
-# --- the microgpt-style Value: the fastest plain design in use elsewhere ---
-
-
-class MGValue:
-    __slots__ = ("data", "grad", "_children", "_local_grads")
-
-    def __init__(self, data, children=(), local_grads=()):
-        self.data = data
-        self.grad = 0.0
-        self._children = children
-        self._local_grads = local_grads
-
-    def __add__(self, other):
-        other = other if isinstance(other, MGValue) else MGValue(other)
-        return MGValue(self.data + other.data, (self, other), (1.0, 1.0))
-
-    def __mul__(self, other):
-        other = other if isinstance(other, MGValue) else MGValue(other)
-        return MGValue(self.data * other.data, (self, other), (other.data, self.data))
-
-    def __pow__(self, k):
-        return MGValue(self.data**k, (self,), (k * self.data ** (k - 1),))
-
-    def relu(self):
-        return MGValue(max(0.0, self.data), (self,), (float(self.data > 0),))
-
-    def tanh(self):
-        t = math.tanh(self.data)
-        return MGValue(t, (self,), (1 - t * t,))
-
-    def log(self):
-        return MGValue(math.log(self.data), (self,), (1 / self.data,))
-
-    def __neg__(self):
-        return self * -1
-
-    def __radd__(self, other):
-        return self + other
-
-    def __sub__(self, other):
-        return self + (-other)
-
-    def __rsub__(self, other):
-        return other + (-self)
-
-    def __rmul__(self, other):
-        return self * other
-
-    def backward(self):
-        topo, visited, stack = [], set(), [(self, False)]
-        while stack:  # iterative, so that deep graphs work
-            v, done = stack.pop()
-            if done:
-                topo.append(v)
-            elif v not in visited:
-                visited.add(v)
-                stack.append((v, True))
-                stack.extend((c, False) for c in v._children)
-        self.grad = 1.0
-        for v in reversed(topo):
-            for child, local in zip(v._children, v._local_grads):
-                child.grad += local * v.grad
 
 
 # --- workload 1: one full-batch training step of a 2-16-16-1 MLP on two moons ---

@@ -31,6 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from mgvalue import MGValue  # noqa: E402
+
 from autograd import Value  # noqa: E402
 from nn.gpt import GPT, Vocabulary, train  # noqa: E402
 
@@ -42,76 +44,6 @@ N_LAYER = 1
 BLOCK_SIZE = 16
 HEAD_DIM = N_EMBD // N_HEAD
 LEARNING_RATE, BETA1, BETA2, EPS_ADAM = 0.01, 0.85, 0.99, 1e-8
-
-
-# --- microgpt's Value: slots, local gradients as a tuple at build, one backward ---
-
-
-class MGValue:
-    __slots__ = ("data", "grad", "_children", "_local_grads")
-
-    def __init__(self, data, children=(), local_grads=()):
-        self.data = data
-        self.grad = 0
-        self._children = children
-        self._local_grads = local_grads
-
-    def __add__(self, other):
-        other = other if isinstance(other, MGValue) else MGValue(other)
-        return MGValue(self.data + other.data, (self, other), (1, 1))
-
-    def __mul__(self, other):
-        other = other if isinstance(other, MGValue) else MGValue(other)
-        return MGValue(self.data * other.data, (self, other), (other.data, self.data))
-
-    def __pow__(self, other):
-        return MGValue(self.data**other, (self,), (other * self.data ** (other - 1),))
-
-    def log(self):
-        return MGValue(math.log(self.data), (self,), (1 / self.data,))
-
-    def exp(self):
-        e = math.exp(self.data)
-        return MGValue(e, (self,), (e,))
-
-    def relu(self):
-        return MGValue(max(0, self.data), (self,), (float(self.data > 0),))
-
-    def __neg__(self):
-        return self * -1
-
-    def __radd__(self, other):
-        return self + other
-
-    def __sub__(self, other):
-        return self + (-other)
-
-    def __rsub__(self, other):
-        return other + (-self)
-
-    def __rmul__(self, other):
-        return self * other
-
-    def __truediv__(self, other):
-        return self * other**-1
-
-    def __rtruediv__(self, other):
-        return other * self**-1
-
-    def backward(self):
-        topo, visited, stack = [], set(), [(self, False)]
-        while stack:  # iterative, so that deep graphs work
-            v, done = stack.pop()
-            if done:
-                topo.append(v)
-            elif v not in visited:
-                visited.add(v)
-                stack.append((v, True))
-                stack.extend((c, False) for c in v._children)
-        self.grad = 1
-        for v in reversed(topo):
-            for child, local_grad in zip(v._children, v._local_grads):
-                child.grad += local_grad * v.grad
 
 
 # --- the data: names, one per step, characters as tokens plus a BOS token ---
