@@ -25,12 +25,8 @@ import re
 from dataclasses import dataclass
 
 from .backward import interior_order
-from .steps import name_of
+from .steps import _num, name_of
 from .value import Value
-
-
-def _num(x: float) -> str:
-    return f"{x:.6g}"
 
 
 @dataclass(frozen=True)
