@@ -56,6 +56,13 @@ _CHUNK = 8
 _GROUP_MIN = 5
 """Operand groups at least this long share a list of gradients (shorter: a line each)."""
 
+_LARGE = 2000
+"""In graphs of at least this many op results, runs of `dot` nodes become one statement
+each way (Python's `compile()` spends microseconds on every statement)."""
+
+_DOT_RUN_MIN = 4
+"""Consecutive `dot` nodes at least this many (in a large graph) form a run."""
+
 _NUMBER = re.compile(r"-?\d+\.\d+")
 _RESERVED_NAME = re.compile(r"(v\d+|g_.*|inf|nan)$")
 _UPSTREAM = re.compile(r"\b_g\b")
@@ -169,6 +176,26 @@ _SUM_COMPENSATES = sys.version_info >= (3, 12)
 """Python 3.12's `sum` of floats compensates rounding: it no longer adds left to right."""
 
 
+def _dot_steps(
+    upstreams: Iterable[float],
+    outs: Iterable[float],
+    a_pending: Iterable[list],
+    bs: Iterable[Sequence[float]],
+    b_pending: Iterable[list],
+    as_: Iterable[Sequence[float]],
+) -> None:
+    """Backward's steps for a run of dot nodes `sum(a * b) + bias`, last node first.
+
+    Each node sent exactly 0 (with a finite value) is skipped, as `backward()`
+    does; otherwise its amounts for `a` and `b` wait in their lists' pending
+    amounts as (g, b) and (g, a). (The biases' gradients are added by the caller.)
+    """
+    for g, out, pa, b, pb, a in zip(upstreams, outs, a_pending, bs, b_pending, as_):
+        if g or out - out:
+            pa.append((g, b))
+            pb.append((g, a))
+
+
 def _add_each(grads: list[float], amount: float) -> None:
     """grads[i] += amount for each i."""
     grads[:] = map(amount.__add__, grads)
@@ -181,6 +208,9 @@ _HELPERS = {
     "_set_grads": _set_grads,
     "_flush": _flush,
     "_add_each": _add_each,
+    "_dot_steps": _dot_steps,
+    "_add": add,
+    "_repeat": repeat,
     "inf": math.inf,
     "nan": math.nan,
 }
@@ -199,6 +229,7 @@ class _Program:
         for rule in {n._rule for n in self.nodes}:
             if not (rule.forward_src and rule.local_src):
                 raise ValueError(f"compile: op {rule.name!r} has no source text in the rule table")
+        self.large = len(self.nodes) >= _LARGE
         self.groups = {id(n): self._groups_of(n) for n in self.nodes if n._rule.group_of}
         self.group_keys = {  # each group's members' ids, the key of its list and tuple
             k: [tuple(map(id, members)) for members in groups] for k, groups in self.groups.items()
@@ -214,6 +245,7 @@ class _Program:
         self.grads.update((k, f"{name}[{i}]") for k, (name, i) in self.homes.items())
         self.fields: dict[int, dict[str, str]] = {}  # by the forward line, for the backward's
         self.group_names: dict[tuple[int, ...], str] = {}
+        self.tuples: dict[str, str] = {}  # a recurring tuple's text -> its name
         self.dirty: set[str] = set()  # lists of gradients with amounts still pending
         self.source = "\n".join(self._lines())
 
@@ -295,14 +327,23 @@ class _Program:
     def _lines(self) -> list[str]:
         lines = ["def _replay(_leaves, _watch):", "    # forward: every node from the leaves' data"]
         lines += self._load_leaves()
-        for node in self.nodes:
-            lines += self._define_groups(node)
-            lines.append(f"    {self.name(node)} = {self._forward(node)}")
+        runs = self._dot_runs() if self.large else [[node] for node in self.nodes]
+        for run in runs:
+            for node in run:
+                lines += self._define_groups(node)
+            if len(run) > 1:
+                lines += ["    " + line for line in self._forward_dots(run)]
+            else:
+                lines.append(f"    {self.name(run[0])} = {self._forward(run[0])}")
         if self.watch:
             lines.append(f"    _set_data(_watch, ({', '.join(map(self.watched, self.watch))},))")
         lines.append(f"    yield {self.name(self.root)}")
         lines.append(f"    # backward: g_v is d({self.name(self.root)})/dv, consumers first")
-        backward = [line for node in reversed(self.nodes) for line in self._backward(node)]
+        backward = [
+            line
+            for run in reversed(runs)
+            for line in (self._backward_dots(run) if len(run) > 1 else self._backward(run[0]))
+        ]
         if any(line.startswith("if ") for line in backward):
             lines.append(
                 "    # `if g_v or v - v:` skips a node sent exactly 0 (v - v is nan at inf or nan)"
@@ -312,6 +353,114 @@ class _Program:
         lines += [f"    _flush({home}, _P{home[2:]})" for home in sorted(self.dirty)]
         lines += self._store_grads()
         return lines
+
+    # runs of dot nodes (large graphs): a layer's weighted sums for one input
+
+    def _dot_runs(self) -> list[list[Value]]:
+        """The nodes in creation order, cut into runs of `dot` nodes and single nodes.
+
+        A run is at least `_DOT_RUN_MIN` consecutive dot nodes, not the root,
+        none an operand of another, whose two operand groups each have a list of
+        gradients and whose biases (if any) are distinct scalars: its nodes'
+        steps add to distinct gradients or defer to lists in order, so one
+        statement over the run adds the same amounts in the same order.
+        """
+        runs: list[list[Value]] = []
+        current: list[Value] = []
+        seen: set[int] = set()
+        for node in self.nodes:
+            if self._fits_run(node):
+                bias = node.parents[-1] if self.group_keys[id(node)][2] else None
+                clash = bias is not None and id(bias) in seen
+                if current and (bias is None) != (not self.group_keys[id(current[0])][2]):
+                    clash = True  # a run's nodes all have a bias or none has
+                if current and not clash and not any(id(p) in seen for p in node.parents):
+                    current.append(node)
+                    seen.add(id(node))
+                    if bias is not None:
+                        seen.add(id(bias))
+                    continue
+                self._close_run(runs, current)
+                current, seen = [node], {id(node)}
+                if bias is not None:
+                    seen.add(id(bias))
+                continue
+            self._close_run(runs, current)
+            current, seen = [], set()
+            runs.append([node])
+        self._close_run(runs, current)
+        return runs
+
+    def _fits_run(self, node: Value) -> bool:
+        if node._rule is not rules.DOT or node is self.root:
+            return False
+        a, b, c = self.group_keys[id(node)]
+        if a not in self.home_of_group or b not in self.home_of_group:
+            return False
+        return not c or (c[0] not in self.homes and c[0] not in (a + b))
+
+    @staticmethod
+    def _close_run(runs: list[list[Value]], run: list[Value]) -> None:
+        if len(run) >= _DOT_RUN_MIN:
+            runs.append(run)
+        else:
+            runs.extend([node] for node in run)
+
+    def _sequence(self, items: list[str], lines: list[str]) -> str:
+        """`items` as one sequence: `_repeat(item)` when they are all one, else a tuple.
+
+        A tuple that recurs (a layer's rows, their lists of pending amounts) is
+        built once, on a line added to `lines` before its first use, and named.
+        """
+        if len(set(items)) == 1:
+            return f"_repeat({items[0]})"
+        text = f"({', '.join(items)},)"
+        name = self.tuples.get(text)
+        if name is None:
+            name = self.tuples[text] = f"_s{len(self.tuples)}"
+            lines.append(f"{name} = {text}")
+        return name
+
+    def _forward_dots(self, run: list[Value]) -> list[str]:
+        """v1, v2, ... = [sum(map(mul, a, b), c) for each node]: the same operations."""
+        lines: list[str] = []
+        keys = [self.group_keys[id(n)] for n in run]
+        rows = self._sequence([self.group_names[k[0]] for k in keys], lines)
+        inputs = self._sequence([self.group_names[k[1]] for k in keys], lines)
+        if rows.startswith("_repeat"):  # one row for all: the inputs' tuple sets the length
+            rows, inputs = f"({', '.join(self.group_names[k[0]] for k in keys)},)", inputs
+        sums = f"_map(_map, _repeat(_mul), {rows}, {inputs})"
+        if keys[0][2]:
+            sums += ", " + self._sequence([self.names[k[2][0]] for k in keys], lines)
+        targets = ", ".join(self.names[id(n)] for n in run)
+        return [*lines, f"{targets}, = _map(_sum, {sums})"]
+
+    def _backward_dots(self, run: list[Value]) -> list[str]:
+        """The run's steps, last node first, by `_dot_steps` (its skip test as `if g or v - v:`)."""
+        step = _Step(self.dirty)
+        nodes = run[::-1]
+        for n in nodes:
+            home = self.homes.get(id(n))
+            if home:
+                step.touch(home[0])
+        keys = [self.group_keys[id(n)] for n in nodes]
+        a_homes = [self.home_of_group[k[0]] for k in keys]
+        b_homes = [self.home_of_group[k[1]] for k in keys]
+        self.dirty.update(a_homes, b_homes)
+        lines = [f"_u = ({', '.join(self.grads[id(n)] for n in nodes)},)"]
+        arguments = [
+            "_u",
+            f"({', '.join(self.names[id(n)] for n in nodes)},)",
+            self._sequence([f"_P{h[2:]}" for h in a_homes], lines),
+            self._sequence([self.group_names[k[1]] for k in keys], lines),
+            self._sequence([f"_P{h[2:]}" for h in b_homes], lines),
+            self._sequence([self.group_names[k[0]] for k in keys], lines),
+        ]
+        lines.append(f"_dot_steps({', '.join(arguments)})")
+        if keys[0][2]:  # a node sent 0 adds 0 to its bias: the same sum
+            biases = ", ".join(self.grads[k[2][0]] for k in keys)
+            lines.append(f"{biases}, = _map(_add, ({biases},), _u)")
+        return [*step.before, "; ".join(lines)]
 
     def _load_leaves(self) -> list[str]:
         lines = ["    _D = _data(_leaves)"]

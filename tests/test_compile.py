@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 import random
 import re
+from contextlib import contextmanager
 
 import pytest
 import torch
@@ -17,6 +19,18 @@ from autograd import Value
 from .reference import assert_close, close, torch_leaves
 
 REL = 1e-12
+generator = importlib.import_module("autograd.compile")
+
+
+@contextmanager
+def written_as_large():
+    """Every graph written in the large graphs' compact form (runs of dot nodes)."""
+    saved = generator._LARGE
+    generator._LARGE = 0
+    try:
+        yield
+    finally:
+        generator._LARGE = saved
 
 
 def same(ours: float, theirs: float) -> bool:
@@ -417,3 +431,77 @@ def test_an_op_without_source_text_is_refused_by_name():
     out._rule = dataclasses.replace(out._rule, name="mystery", forward_src="")
     with pytest.raises(ValueError, match=r"^compile: op 'mystery' has no source text"):
         autograd.compile(out)
+
+
+# --- large graphs: runs of dot nodes (a layer's weighted sums) as one statement each way ---
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(5, 7), min_size=1, max_size=3),
+    st.lists(st.sampled_from(["relu", "none", "tanh", "self"]), min_size=3, max_size=3),
+    st.booleans(),
+    st.integers(1, 3),
+    st.lists(numbers, min_size=40, max_size=40),
+)
+def test_runs_of_dot_nodes_equal_the_engine(widths, kinds, biased, samples, numbers):
+    """Layers by matmul (consecutive dot nodes), with and without biases, kinks and specials."""
+    it = iter(numbers * 30)
+    width = widths[0]
+    xs = [[Value(next(it)) for _ in range(width)] for _ in range(samples)]
+    leaves = [v for x in xs for v in x]
+    for out_width, kind in zip(widths[1:] + [5], kinds):
+        rows = [[Value(next(it)) for _ in range(width)] for _ in range(out_width)]
+        biases = [Value(next(it)) for _ in range(out_width)] if biased else None
+        leaves += [v for row in rows for v in row] + (biases or [])
+        if kind == "self":  # a row that is also the input: one list, both groups
+            xs = [[autograd.dot(x, x, *(biases or [])[:1])] * out_width for x in xs]
+            xs = [[v * (k + 1) for k, v in enumerate(x)] for x in xs]
+        else:
+            xs = autograd.matmul(rows, xs, biases)
+            if kind != "none":
+                xs = [[getattr(v, kind)() for v in x] for x in xs]
+        width = out_width
+    root = autograd.sum([autograd.sum(x) for x in xs])
+    with written_as_large():
+        tape = autograd.compile(root)
+    assert "_dot_steps" in tape.source or "self" in kinds[: len(widths)]
+    ours = grads_of(leaves, tape.backward)
+    theirs = grads_of(leaves, root.backward)
+    assert same(tape.forward(), root.data)
+    assert all(map(same, ours, theirs)), (ours, theirs)
+
+
+def test_a_compact_mlp_training_step_equals_the_engine_bit_for_bit():
+    from nn import MLP
+    from nn import functional as F
+
+    random.seed(1)
+    model = MLP(2, [8, 8, 1])
+    X = [[random.uniform(-1, 1), random.uniform(-1, 1)] for _ in range(20)]
+    y = [1 if a * b > 0 else -1 for a, b in X]
+    loss = F.hinge_loss(model.batch(X), y) + F.l2_penalty(model.parameters(), 1e-3)
+    with written_as_large():
+        tape = autograd.compile(loss)
+    assert tape.source.count("_dot_steps(") == 20  # the second layer's sums, one run per point
+    params = model.parameters()
+    for _ in range(3):
+        model.zero_grad()
+        value = tape.forward()
+        tape.backward()
+        ours = [p.grad for p in params]
+        model.zero_grad()
+        fresh = F.hinge_loss(model.batch(X), y) + F.l2_penalty(params, 1e-3)
+        fresh.backward()
+        assert value == fresh.data
+        assert ours == [p.grad for p in params]
+        for p in params:
+            p.data -= 0.5 * p.grad
+
+
+def test_small_graphs_keep_one_line_per_node():
+    from nn import MLP
+
+    model = MLP(2, [8, 8, 1])
+    out = autograd.sum(model.batch([[0.5, -1.0], [1.0, 2.0]]))
+    assert "_dot_steps" not in autograd.compile(out).source
