@@ -22,6 +22,14 @@ for it wait in a pending list, and are added in order, one slot at a time,
 when something reads the list (`_flush`). That keeps the code short for
 Python's `compile()` and adds a weight row's amounts from a whole batch at once.
 
+A large graph (`_LARGE` op results or more, such as a training step on a
+batch) is written more compactly, since Python's `compile()` spends
+microseconds on every statement: a run of `dot` nodes that read whole rows
+and one input (a layer's weighted sums for one input, as `matmul` builds them)
+becomes one statement forward (`v1, v2, ... = _map(_sum, ...)`) and one
+backward (`_dot_steps`, last node first, with the same skip test). Small
+graphs keep one line per node.
+
 What is recorded and what is not:
 - Ops that depend on data (relu, the kinks, max and min, pow's special
   cases) decide afresh at each replay, from the replayed numbers.
