@@ -161,6 +161,10 @@ def _flush(grads: list[float], pending: list[tuple[float, Sequence[float]]]) -> 
     run in C: one `sum` per slot over many pending amounts (Python 3.11's
     `sum` of floats adds left to right), a chain of `map`s over a few.
     """
+    if len(pending) == 1:  # the common case, at the least cost
+        g, locals_ = pending.pop()
+        grads[:] = map(add, grads, map(mul, repeat(g), locals_))
+        return
     if len(pending) <= _FEW or _SUM_COMPENSATES:
         _flush_in_order(grads, pending)
         return
@@ -179,7 +183,7 @@ def _flush_in_order(grads: list[float], pending: list[tuple[float, Sequence[floa
     pending.clear()
 
 
-_FEW = 6
+_FEW = 4
 _SUM_COMPENSATES = sys.version_info >= (3, 12)
 """Python 3.12's `sum` of floats compensates rounding: it no longer adds left to right."""
 
