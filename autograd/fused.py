@@ -9,11 +9,10 @@ nodes, which is most of what makes training fast.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from itertools import chain
 from numbers import Real
 
 from .rules import DOT, MAX, MIN, SUM, Rule
-from .value import Value, constant, node, oldest_below
+from .value import Value, constant, node, oldest_below, oldest_in_rows
 
 Operand = Value | Real
 
@@ -115,7 +114,11 @@ def matmul(
             for row, tail, bias in zip(rows, tails, bias_data)
         ]
         # the oldest op result below any row: for every node, at most its own oldest
-        rows_low = oldest_below(chain(chain.from_iterable(rows), biases or ()))
+        rows_low = oldest_in_rows(rows)
+        if biases:
+            bias_low = oldest_below(biases)
+            if bias_low < rows_low:
+                rows_low = bias_low
         out = []
         for x in xs:
             x_data, n, low = [v.data for v in x], len(x), oldest_below(x)

@@ -62,6 +62,11 @@ def oldest_below(values: Iterable[Value]) -> int:
     return min(map(_LOW, values), default=NO_INTERIOR)
 
 
+def oldest_in_rows(rows: Iterable[Iterable[Value]]) -> int:
+    """`oldest_below` over every entry of every row (a layer's weights), read once each."""
+    return min([v._low for row in rows for v in row], default=NO_INTERIOR)
+
+
 def node(
     data: float,
     parents: tuple[Value, ...],

@@ -103,7 +103,7 @@ class Layer(Module):
                 raise ValueError(f"Layer: expected {nin} inputs, got {len(x)}")
             lifted.append([v if isinstance(v, Value) else constant(v, "Layer") for v in x])
         neurons = self.neurons
-        activations = [n._activate for n in neurons]
+        activations = [ACTIVATIONS[n.activation][1] for n in neurons]
         return [
             [act(s) if act else s for act, s in zip(activations, sums)]
             for sums in matmul([n.w for n in neurons], lifted, [n.b for n in neurons])

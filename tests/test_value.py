@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from decimal import Decimal
 from fractions import Fraction
 
@@ -208,3 +209,16 @@ def test_star_import_does_not_shadow_builtin_sum():
     namespace: dict = {}
     exec("from autograd import *", namespace)
     assert "sum" not in namespace and "Value" in namespace
+
+
+def test_matmul_on_values_takes_its_fast_path(monkeypatch):
+    """A layer of Values never falls back to one `dot` call per output (a slow path)."""
+    fused = importlib.import_module("autograd.fused")
+
+    def no_fallback(*args, **kwargs):
+        raise AssertionError("matmul fell back to dot")
+
+    monkeypatch.setattr(fused, "dot", no_fallback)
+    rows = [[Value(0.5), Value(-1.0)], [Value(2.0), Value(0.25)]]
+    out = autograd.matmul(rows, [[Value(1.0), Value(2.0)]], [Value(0.1), Value(-0.1)])
+    assert [v.data for v in out[0]] == [0.1 + 0.5 - 2.0, -0.1 + 2.0 + 0.5]
