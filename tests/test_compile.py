@@ -293,18 +293,12 @@ def test_a_small_network_of_new_ops_equals_pytorch_after_replays():
             assert_close(leaf.grad, tleaf.grad.item(), f"step {step} d/dp{i}")
 
 
-def test_mlp_training_step_equals_the_engine_bit_for_bit():
-    from nn import MLP
+def replays_like_rebuilding(tape, model, X, y, steps=3):
+    """Train `steps` SGD steps on the tape, checking each against a rebuilt graph bit for bit."""
     from nn import functional as F
 
-    random.seed(0)
-    model = MLP(2, [8, 8, 1])
-    X = [[random.uniform(-1, 1), random.uniform(-1, 1)] for _ in range(20)]
-    y = [1 if a * b > 0 else -1 for a, b in X]
-    loss = F.hinge_loss(model.batch(X), y) + F.l2_penalty(model.parameters(), 1e-3)
-    tape = autograd.compile(loss)
     params = model.parameters()
-    for _ in range(3):
+    for _ in range(steps):
         model.zero_grad()
         value = tape.forward()
         tape.backward()
@@ -316,6 +310,19 @@ def test_mlp_training_step_equals_the_engine_bit_for_bit():
         assert ours == [p.grad for p in params]
         for p in params:
             p.data -= 0.5 * p.grad
+
+
+def test_mlp_training_step_equals_the_engine_bit_for_bit():
+    from nn import MLP
+    from nn import functional as F
+
+    random.seed(0)
+    model = MLP(2, [8, 8, 1])
+    X = [[random.uniform(-1, 1), random.uniform(-1, 1)] for _ in range(20)]
+    y = [1 if a * b > 0 else -1 for a, b in X]
+    loss = F.hinge_loss(model.batch(X), y) + F.l2_penalty(model.parameters(), 1e-3)
+    tape = autograd.compile(loss)
+    replays_like_rebuilding(tape, model, X, y)
 
 
 # --- shared operand groups: weight rows and layer outputs keep their gradients in lists ---
@@ -484,19 +491,7 @@ def test_a_compact_mlp_training_step_equals_the_engine_bit_for_bit():
     with written_as_large():
         tape = autograd.compile(loss)
     assert tape.source.count("_dot_steps(") == 20  # the second layer's sums, one run per point
-    params = model.parameters()
-    for _ in range(3):
-        model.zero_grad()
-        value = tape.forward()
-        tape.backward()
-        ours = [p.grad for p in params]
-        model.zero_grad()
-        fresh = F.hinge_loss(model.batch(X), y) + F.l2_penalty(params, 1e-3)
-        fresh.backward()
-        assert value == fresh.data
-        assert ours == [p.grad for p in params]
-        for p in params:
-            p.data -= 0.5 * p.grad
+    replays_like_rebuilding(tape, model, X, y)
 
 
 def test_small_graphs_keep_one_line_per_node():
