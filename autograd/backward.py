@@ -25,7 +25,7 @@ step: parent.grad += upstream * local, with `local` from the rule table.
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+from bisect import bisect_right
 from collections.abc import Sequence
 from heapq import heappop, heappush
 from typing import TYPE_CHECKING
@@ -55,8 +55,14 @@ def _creation(node: Value) -> int:
     return node._seq
 
 
-_nonfinite: list[int] = []
-"""Creation numbers, in order, of the nodes built with a non-finite value or local gradient."""
+_runs_from: list[int] = []
+_runs_to: list[int] = []
+"""Creation numbers of the nodes built with a non-finite value or local gradient, as sorted,
+disjoint runs `_runs_from[i]..._runs_to[i]`. A run may also cover finite nodes built in
+between (at most `RUN_GAP` apart): that only makes backward walk a little more, and keeps
+a diverged training run, where nearly every node is nan, at one run per step."""
+
+RUN_GAP = 64
 
 _written = [0]
 """`_written[0]`: the largest creation number of any node a pass may have written a
@@ -66,10 +72,16 @@ gradient: every one of them still has the 0.0 it was built with."""
 
 def note_nonfinite(seq: int) -> None:
     """Called by `Value` when it builds a node with a non-finite value or local gradient."""
-    if _nonfinite and seq < _nonfinite[-1]:
-        insort(_nonfinite, seq)  # another thread's node, built in between
-    else:
-        _nonfinite.append(seq)
+    if _runs_to and 0 <= seq - _runs_to[-1] <= RUN_GAP:
+        _runs_to[-1] = seq  # the latest run goes on
+    elif not _runs_to or seq > _runs_to[-1]:
+        _runs_from.append(seq)
+        _runs_to.append(seq)
+    else:  # another thread's node, built in between: a run of its own, in order
+        i = bisect_right(_runs_from, seq)
+        if i == 0 or _runs_to[i - 1] < seq:
+            _runs_from.insert(i, seq)
+            _runs_to.insert(i, seq)
 
 
 def note_written(seq: int) -> None:
@@ -87,8 +99,8 @@ def untouched_and_finite(node: Value, written: int) -> bool:
     low = node._low
     if low <= written:
         return False
-    i = bisect_left(_nonfinite, low)
-    return i == len(_nonfinite) or _nonfinite[i] > node._seq
+    i = bisect_right(_runs_from, node._seq) - 1  # the last run starting at or below node
+    return i < 0 or _runs_to[i] < low
 
 
 def propagate(node: Value) -> tuple[Sequence[float], list[float]]:

@@ -352,3 +352,15 @@ def test_a_leaf_pickles_with_its_grad_and_label():
     v.grad = 0.5
     w = pickle.loads(pickle.dumps(v))
     assert (w.data, w.grad, w.label, w.op, w.parents) == (1.25, 0.5, "w", "", ())
+
+
+def test_a_diverged_run_keeps_the_record_of_non_finite_nodes_small():
+    before = len(ENGINE._runs_from)
+    w = Value(math.inf)
+    for _ in range(20):  # twenty steps of a model that has diverged: nearly every node inf
+        loss = autograd.sum([(w * x + 1.0).relu() for x in range(500)])
+        loss.backward()
+    assert len(ENGINE._runs_from) - before <= 20
+    x = Value(0.0)
+    ((x**0.5) * 0.0).backward()  # still exact afterwards: 0 * inf = nan
+    assert math.isnan(x.grad)
