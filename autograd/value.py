@@ -44,8 +44,15 @@ def as_float(x: object, where: str, expected: str = "a real number or a Value") 
         try:
             return float(x)
         except OverflowError:
-            raise ValueError(f"{where}: {x!r} is too large for a float") from None
+            raise ValueError(f"{where}: {too_large(x)} is too large for a float") from None
     raise TypeError(f"{where}: expected {expected}, got {type(x).__name__}")
+
+
+def too_large(x: object) -> str:
+    """A number too large for a float, shown short: its first digits and how many there are."""
+    text = repr(x)
+    digits = text.lstrip("-")
+    return text if len(digits) <= 20 else f"{text[:8]}... ({len(digits)} digits)"
 
 
 _new = object.__new__
@@ -131,7 +138,7 @@ def _int_to_float(x: int, op_name: str) -> float:
     try:
         return float(x)
     except OverflowError:
-        raise ValueError(f"{op_name}: {x!r} is too large for a float") from None
+        raise ValueError(f"{op_name}: {too_large(x)} is too large for a float") from None
 
 
 def _binary(rule: Rule) -> Callable[[Value, object], Value]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value
+from autograd.value import too_large
 
 
 class Module:
@@ -112,7 +113,7 @@ def _as_float(where: str, key: str, value: object) -> float:
     try:
         return float(value)
     except OverflowError:
-        raise ValueError(f"{where}: {key!r} is too large for a float: {value!r}") from None
+        raise ValueError(f"{where}: {key!r} is too large for a float: {too_large(value)}") from None
 
 
 def _named(item: object, name: str) -> Iterator[tuple[str, Value]]:

@@ -24,6 +24,7 @@ from fractions import Fraction
 from typing import Any
 
 from autograd import Value
+from autograd.value import too_large
 
 Check = Callable[[str, str, Any], Any]
 
@@ -94,7 +95,7 @@ def _number(where: str, value: Any) -> float:
     try:
         return float(value)
     except OverflowError:
-        raise ValueError(f"{where}: {value!r} is too large for a float") from None
+        raise ValueError(f"{where}: {too_large(value)} is too large for a float") from None
 
 
 # --- float arithmetic as torch's tensors do it: nan and inf, never an exception ---

@@ -172,7 +172,7 @@ def test_scheduler_load_state_dict_changes_nothing_when_it_raises():
     before = sched.state_dict()
     for spoil, message in [
         (lambda d: d.update(step_size=0), "^StepLR.load_state_dict: step_size must be a positive"),
-        (lambda d: d.update(base_lrs=[10**400]), r"base_lrs\[0\]: 10+ is too large"),
+        (lambda d: d.update(base_lrs=[10**400]), r"base_lrs\[0\]: 10+\.\.\. \(401 digits\)"),
         (lambda d: d.update(last_epoch="4"), "last_epoch must be an int"),
         (lambda d: d.pop("gamma"), "missing key 'gamma'"),
         (lambda d: d.update(momentum=0.9), "unexpected key 'momentum'"),

@@ -347,7 +347,7 @@ def test_optimizer_load_state_dict_changes_nothing_when_it_raises():
     good = opt.state_dict()
     before = json.dumps(good)
     bad_states = [
-        (lambda d: d["state"]["3"].update(exp_avg=10**400), r"state 3 'exp_avg': 10+ is too large"),
+        (lambda d: d["state"]["3"].update(exp_avg=10**400), r"'exp_avg': 10+\.\.\. \(401"),
         (lambda d: d["state"]["3"].update(exp_avg_sq="0.1"), "state 3 'exp_avg_sq' must be a real"),
         (lambda d: d["state"]["3"].update(step=2.0), "step counts differ"),
         (lambda d: d["state"].pop("3"), "must hold all 4 parameters or none"),
